@@ -1,0 +1,16 @@
+/* h2e-bench: shared helpers and the subcommands. */
+#ifndef H2E_BENCH_H
+#define H2E_BENCH_H
+
+#include <stddef.h>
+
+/* Seconds on the monotonic clock. */
+double bench_now(void);
+
+/* Median of n samples; sorts them in place. */
+double bench_median(double *samples, size_t n);
+
+/* Subcommands: each prints its report lines and returns an exit status. */
+int bench_hpack(int argc, char **argv);
+
+#endif
