@@ -1,0 +1,339 @@
+/* h2e — the sans-I/O HTTP/2 connection engine (RFC 9113).
+ *
+ * One h2e_conn is one HTTP/2 connection, client or server. It never
+ * touches a socket, a clock, a thread or a global:
+ *
+ *   bytes in     h2e_conn_recv(conn, buf, len, now_ms) -> bytes consumed
+ *   events out   h2e_conn_next_event(conn, &ev) until it returns 0
+ *   bytes out    h2e_conn_output(conn, vec, n) -> vecs; write them;
+ *                h2e_conn_output_done(conn, bytes_written)
+ *   time         h2e_conn_deadline(conn) -> when to call h2e_conn_tick
+ *
+ * Nothing the caller does while handling an event runs engine code behind
+ * its back (no callbacks). All memory comes from the caller's allocator
+ * and is bounded by the config; h2e_conn_memsize_max tells the worst case.
+ *
+ * Lifetimes. Slices in events (DATA payloads, header fields, GOAWAY debug
+ * data) stay valid until the next call to h2e_conn_recv or
+ * h2e_conn_free: pull every event a recv produced before reusing its
+ * input buffer. DATA payloads are slices of that input buffer (zero copy).
+ * Buffers given to h2e_submit_data stay the caller's to keep alive until
+ * the H2E_EV_DATA_SENT event that carries their cookie.
+ */
+#ifndef H2E_H
+#define H2E_H
+
+#include "h2e_base.h"
+#include "h2e_frame.h"
+#include "h2e_hpack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct h2e_conn h2e_conn;
+
+typedef enum h2e_role { H2E_CLIENT = 0, H2E_SERVER = 1 } h2e_role;
+
+/* ---- configuration ---------------------------------------------------- */
+
+typedef struct h2e_config {
+  h2e_role role;
+
+  /* Our SETTINGS (RFC 9113 §6.5.2), sent at the start. */
+  uint32_t header_table_size;      /* default 4096 */
+  uint32_t enable_push;            /* client default 0; never sent by servers */
+  uint32_t max_concurrent_streams; /* default 100 */
+  uint32_t initial_window_size;    /* default 65535 */
+  uint32_t max_frame_size;         /* default 16384 */
+  uint32_t max_header_list_size;   /* default 65536 */
+  uint32_t enable_connect_protocol; /* RFC 8441, default 0 */
+  uint32_t no_rfc7540_priorities;  /* RFC 9218 §2.1, default 1 */
+
+  /* The connection receive window we open at start with a WINDOW_UPDATE
+   * on stream 0 (RFC 9113 §6.9.2: SETTINGS cannot change it). Default
+   * 65535, i.e. no update. */
+  uint32_t connection_window;
+  /* Inbound flow control. 0 (default): the application returns credit
+   * with h2e_consume. 1: credit is returned as soon as DATA is delivered
+   * as an event. */
+  int auto_consume;
+  /* A WINDOW_UPDATE goes out once this percentage of a window has been
+   * consumed since the last one. Default 50. */
+  uint32_t window_update_percent;
+
+  /* Timers, in milliseconds; 0 turns one off. */
+  uint64_t settings_timeout_ms; /* SETTINGS ACK wait, default 10000 */
+  uint64_t keepalive_ms;        /* PING after this much silence, default 0 */
+  uint64_t idle_timeout_ms;     /* GOAWAY after no open stream this long, 0 */
+
+  /* Bounds. */
+  uint32_t output_buffer_size;   /* control frames + header blocks queued
+                                    for output, default 65536 */
+  uint32_t max_queued_control;   /* PING/SETTINGS ACKs and RST_STREAMs
+                                    waiting for output, default 64 */
+  uint32_t max_events;           /* events waiting to be pulled, default 64 */
+  uint32_t max_pending_data;     /* h2e_submit_data buffers queued,
+                                    default 1024 */
+} h2e_config;
+
+/* Fills *config with the defaults for a role. */
+H2E_API void h2e_config_init(h2e_config *config, h2e_role role);
+
+/* The most memory a connection with this config can ever take from its
+ * allocator (an embedded caller can hand over one arena of this size). */
+H2E_API size_t h2e_conn_memsize_max(const h2e_config *config);
+
+/* ---- life cycle ------------------------------------------------------- */
+
+/* A client queues its connection preface and SETTINGS at once; a server
+ * queues its SETTINGS and waits for the client preface. Returns NULL when
+ * the allocator fails or the config is out of range. */
+H2E_API h2e_conn *h2e_conn_new(const h2e_config *config,
+                               const h2e_allocator *allocator,
+                               uint64_t now_ms);
+H2E_API void h2e_conn_free(h2e_conn *conn);
+
+/* ---- bytes in --------------------------------------------------------- */
+
+/* Feeds bytes from the peer. Returns the bytes consumed, which may be
+ * fewer than len when the engine needs its events pulled or its output
+ * drained first (backpressure: call again with the rest after doing so),
+ * or a negative code:
+ *   H2E_ERR_NOT_HTTP2  (server) the input opens with an HTTP/1.x request
+ *                      line, not the preface; nothing was consumed, so an
+ *                      HTTP/1.1 stack can take the bytes.
+ *   H2E_ERR_CONN_CLOSED the connection is terminal (after a connection
+ *                      error, or GOAWAY both ways with no stream left).
+ * A protocol error by the peer is not a return code: it queues GOAWAY and
+ * an H2E_EV_CONN_ERROR event (or RST_STREAM and H2E_EV_STREAM_RESET). */
+H2E_API ptrdiff_t h2e_conn_recv(h2e_conn *conn, const uint8_t *in, size_t len,
+                                uint64_t now_ms);
+
+/* ---- events out ------------------------------------------------------- */
+
+typedef enum h2e_event_type {
+  H2E_EV_NONE = 0,
+  H2E_EV_SETTINGS,      /* the peer's SETTINGS applied (ACK queued) */
+  H2E_EV_SETTINGS_ACK,  /* the peer acknowledged our SETTINGS */
+  H2E_EV_HEADERS,       /* a header block on a stream */
+  H2E_EV_DATA,          /* DATA payload on a stream */
+  H2E_EV_STREAM_RESET,  /* a stream ended abnormally (either side reset) */
+  H2E_EV_STREAM_CLOSED, /* a stream finished both ways; its id is done */
+  H2E_EV_PUSH_PROMISE,  /* client: the server promised a stream */
+  H2E_EV_GOAWAY,        /* the peer sent GOAWAY */
+  H2E_EV_PING_ACK,      /* our PING came back */
+  H2E_EV_DATA_SENT,     /* a submitted body buffer is released */
+  H2E_EV_WINDOW_OPEN,   /* a stream blocked by flow control can send again */
+  H2E_EV_CONN_ERROR,    /* the connection failed; it is terminal */
+  H2E_EV_ALTSVC,        /* client: RFC 7838 ALTSVC */
+  H2E_EV_ORIGIN,        /* client: RFC 8336 ORIGIN */
+  H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE */
+} h2e_event_type;
+
+/* What a header block is, from the stream's point of view. */
+typedef enum h2e_headers_kind {
+  H2E_HEADERS_REQUEST = 0,   /* server: the request head */
+  H2E_HEADERS_RESPONSE,      /* client: the final response head */
+  H2E_HEADERS_INFORMATIONAL, /* client: a 1xx response */
+  H2E_HEADERS_TRAILERS       /* either side: trailers (always END_STREAM) */
+} h2e_headers_kind;
+
+typedef struct h2e_event {
+  h2e_event_type type;
+  uint32_t stream_id; /* 0 for connection-level events */
+  union {
+    struct {
+      const h2e_field *fields;
+      size_t count;
+      h2e_headers_kind kind;
+      uint8_t end_stream;
+    } headers;
+    struct {
+      const uint8_t *data;
+      size_t len; /* give it back with h2e_consume (padding is credited
+                     by the engine itself) */
+      uint8_t end_stream;
+    } data;
+    struct {
+      uint32_t error_code; /* RFC 9113 §7 */
+      uint8_t by_peer;     /* the peer sent RST_STREAM (else we did) */
+      /* the request never reached the application: REFUSED_STREAM, or
+       * above the last stream id of a GOAWAY (RFC 9113 §8.7) */
+      uint8_t retryable;
+    } reset;
+    struct {
+      uint32_t promised_stream_id;
+      const h2e_field *fields;
+      size_t count;
+    } push_promise;
+    struct {
+      uint32_t last_stream_id;
+      uint32_t error_code;
+      const uint8_t *debug_data;
+      size_t debug_len;
+    } goaway;
+    struct {
+      uint8_t opaque_data[8];
+      uint64_t rtt_ms;
+    } ping_ack;
+    struct {
+      uint64_t cookie;
+    } data_sent;
+    struct {
+      uint32_t error_code; /* what our GOAWAY carries (or the peer's) */
+      uint8_t by_peer;     /* the peer's GOAWAY carried an error */
+      const char *reason;  /* static text citing the rule */
+    } conn_error;
+    struct {
+      const uint8_t *origin;
+      size_t origin_len;
+      const uint8_t *field_value;
+      size_t field_value_len;
+    } altsvc;
+    struct {
+      /* Origin-Entry list in wire form; walk it with h2e_origin_next on
+       * a frame, or read the 2-octet lengths directly. */
+      const uint8_t *entries;
+      size_t entries_len;
+    } origin;
+    struct {
+      uint32_t prioritized_stream_id;
+      const uint8_t *field_value;
+      size_t field_value_len;
+    } priority_update;
+  } u;
+} h2e_event;
+
+/* Pulls the next event. Returns 1 with *ev filled, or 0 when none is
+ * waiting. */
+H2E_API int h2e_conn_next_event(h2e_conn *conn, h2e_event *ev);
+
+/* ---- submitting ------------------------------------------------------- */
+
+enum {
+  H2E_END_STREAM = 0x1 /* the frame ends our side of the stream */
+};
+
+/* Client: opens a stream with a request head. Returns the new stream id,
+ * or H2E_ERR_STREAM_LIMIT (the peer's MAX_CONCURRENT_STREAMS is reached:
+ * queue the request and retry after a stream closes),
+ * H2E_ERR_STREAM_IDS_EXHAUSTED (open a new connection),
+ * H2E_ERR_WOULDBLOCK (output full), H2E_ERR_CONN_CLOSED (GOAWAY received
+ * or sent: no new streams here). */
+H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
+                                   size_t count, unsigned flags);
+
+/* Server: a response head (a 1xx one may come before the final one).
+ * Client or server: trailers are h2e_submit_headers with H2E_END_STREAM
+ * after the body. */
+H2E_API int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
+                               const h2e_field *fields, size_t count,
+                               unsigned flags);
+
+/* Queues body bytes, referenced, not copied: data must stay valid until
+ * H2E_EV_DATA_SENT(cookie). len may be 0 with H2E_END_STREAM. */
+H2E_API int h2e_submit_data(h2e_conn *conn, uint32_t stream_id,
+                            const void *data, size_t len, unsigned flags,
+                            uint64_t cookie);
+
+/* Queues a body region of a file: the output gather hands back
+ * (fd, offset, len) for the adapter to sendfile. */
+H2E_API int h2e_submit_file(h2e_conn *conn, uint32_t stream_id, int fd,
+                            uint64_t offset, uint64_t len, unsigned flags,
+                            uint64_t cookie);
+
+/* RST_STREAM with an RFC 9113 §7 code; queued body buffers are released
+ * (DATA_SENT events). */
+H2E_API int h2e_submit_rst_stream(h2e_conn *conn, uint32_t stream_id,
+                                  uint32_t error_code);
+
+/* A PING with our opaque data; H2E_EV_PING_ACK reports the round trip. */
+H2E_API int h2e_submit_ping(h2e_conn *conn, const uint8_t opaque_data[8],
+                            uint64_t now_ms);
+
+/* GOAWAY. Graceful (error_code NO_ERROR): a GOAWAY with 2^31-1, then a
+ * PING, then, when it returns, the real last stream id (RFC 9113 §6.8);
+ * open streams finish. Otherwise immediate with the code and debug text. */
+H2E_API int h2e_submit_goaway(h2e_conn *conn, uint32_t error_code,
+                              const char *debug_text, uint64_t now_ms);
+
+/* New SETTINGS of ours (tracked until ACKed, with the settings timeout). */
+H2E_API int h2e_submit_settings(h2e_conn *conn, const h2e_setting *settings,
+                                size_t count, uint64_t now_ms);
+
+/* Gives back len octets of receive window on a stream (and the
+ * connection) after the application used delivered DATA. */
+H2E_API int h2e_consume(h2e_conn *conn, uint32_t stream_id, size_t len);
+
+/* ---- bytes out -------------------------------------------------------- */
+
+/* One piece of output: memory (fd == -1: base/len) or a file region
+ * (fd, offset, len) to sendfile. */
+typedef struct h2e_output_vec {
+  const uint8_t *base;
+  size_t len;
+  int fd;
+  uint64_t offset;
+} h2e_output_vec;
+
+/* Fills up to max vecs with the bytes to send next, in order: control
+ * frames first, then header blocks, then DATA (fairly across streams).
+ * Returns the number of vecs; 0 when nothing is to be sent. Calling it
+ * again without output_done gives the same bytes. */
+H2E_API size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs,
+                               size_t max);
+
+/* Says that the first `bytes` of the last output were written. Released
+ * body buffers raise H2E_EV_DATA_SENT. */
+H2E_API void h2e_conn_output_done(h2e_conn *conn, size_t bytes);
+
+/* ---- time and state --------------------------------------------------- */
+
+/* The next time h2e_conn_tick must run (ms, same clock as the now_ms
+ * arguments), or UINT64_MAX when no timer is armed. */
+H2E_API uint64_t h2e_conn_deadline(const h2e_conn *conn);
+/* Runs the timers due at now_ms: settings timeout (connection error
+ * SETTINGS_TIMEOUT), keepalive PING, idle GOAWAY. */
+H2E_API void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms);
+
+enum {
+  H2E_WANT_READ = 0x1,  /* feed input: the engine can take more */
+  H2E_WANT_WRITE = 0x2, /* output is waiting */
+  H2E_CLOSED = 0x4      /* terminal, and all output is drained */
+};
+/* What the connection waits for, as H2E_WANT_* | H2E_CLOSED bits. An
+ * adapter stops reading while WANT_READ is clear (backpressure). */
+H2E_API unsigned h2e_conn_want(const h2e_conn *conn);
+
+/* RFC 9113 §5.1 stream states. */
+typedef enum h2e_stream_state {
+  H2E_STREAM_IDLE = 0,
+  H2E_STREAM_RESERVED_LOCAL,
+  H2E_STREAM_RESERVED_REMOTE,
+  H2E_STREAM_OPEN,
+  H2E_STREAM_HALF_CLOSED_LOCAL,
+  H2E_STREAM_HALF_CLOSED_REMOTE,
+  H2E_STREAM_CLOSED
+} h2e_stream_state;
+
+H2E_API h2e_stream_state h2e_stream_get_state(const h2e_conn *conn,
+                                              uint32_t stream_id);
+/* The caller's pointer for a stream (NULL until set). */
+H2E_API int h2e_stream_set_user_data(h2e_conn *conn, uint32_t stream_id,
+                                     void *user_data);
+H2E_API void *h2e_stream_get_user_data(const h2e_conn *conn,
+                                       uint32_t stream_id);
+
+/* The peer's current value of a SETTINGS parameter (RFC defaults until
+ * its SETTINGS arrive). */
+H2E_API uint32_t h2e_conn_peer_setting(const h2e_conn *conn, uint16_t id);
+/* How many more streams we may open now (peer's MAX_CONCURRENT_STREAMS
+ * minus our open streams); 0 after GOAWAY. */
+H2E_API uint32_t h2e_conn_streams_available(const h2e_conn *conn);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* H2E_H */
