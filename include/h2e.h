@@ -308,13 +308,13 @@ H2E_API unsigned h2e_conn_want(const h2e_conn *conn);
 
 /* RFC 9113 §5.1 stream states. */
 typedef enum h2e_stream_state {
-  H2E_STREAM_IDLE = 0,
-  H2E_STREAM_RESERVED_LOCAL,
-  H2E_STREAM_RESERVED_REMOTE,
-  H2E_STREAM_OPEN,
-  H2E_STREAM_HALF_CLOSED_LOCAL,
-  H2E_STREAM_HALF_CLOSED_REMOTE,
-  H2E_STREAM_CLOSED
+  H2E_STATE_IDLE = 0,
+  H2E_STATE_RESERVED_LOCAL,
+  H2E_STATE_RESERVED_REMOTE,
+  H2E_STATE_OPEN,
+  H2E_STATE_HALF_CLOSED_LOCAL,
+  H2E_STATE_HALF_CLOSED_REMOTE,
+  H2E_STATE_CLOSED
 } h2e_stream_state;
 
 H2E_API h2e_stream_state h2e_stream_get_state(const h2e_conn *conn,
