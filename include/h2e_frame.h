@@ -248,11 +248,13 @@ H2E_API h2e_setting h2e_frame_setting(const h2e_frame *frame, size_t index);
  * (they are ignored, §6.5.2). err may be NULL. */
 H2E_API int h2e_setting_check(h2e_setting setting, h2e_frame_error *err);
 
-/* Walks the Origin-Entry list of an ORIGIN frame. Start with *pos = 0.
- * Returns 1 and the next origin, 0 at the end. Parsing has checked that
- * the entries fit the payload exactly. */
-H2E_API int h2e_origin_next(const h2e_frame *frame, size_t *pos,
-                            const uint8_t **origin, size_t *origin_len);
+/* Walks an Origin-Entry list (frame->u.origin.entries/entries_len of an
+ * ORIGIN frame). Start with *pos = 0. Returns 1 and the next origin, or 0
+ * at the end or at an entry that does not fit (parsing has checked that
+ * the entries of a frame it did not ignore fit exactly). */
+H2E_API int h2e_origin_next(const uint8_t *entries, size_t entries_len,
+                            size_t *pos, const uint8_t **origin,
+                            size_t *origin_len);
 
 /* ---- incremental reader ----------------------------------------------- */
 

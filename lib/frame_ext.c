@@ -23,10 +23,8 @@ int h2e_frame_decode_altsvc(const h2e_frame_header *hd, const uint8_t *payload,
   return 0;
 }
 
-int h2e_origin_next(const h2e_frame *frame, size_t *pos, const uint8_t **origin,
-                    size_t *origin_len) {
-  const uint8_t *entries = frame->u.origin.entries;
-  size_t end = frame->u.origin.entries_len;
+int h2e_origin_next(const uint8_t *entries, size_t end, size_t *pos,
+                    const uint8_t **origin, size_t *origin_len) {
   if (*pos > end || end - *pos < 2)
     return 0;
   size_t len = h2e_get_u16(entries + *pos);
@@ -53,7 +51,7 @@ int h2e_frame_decode_origin(const h2e_frame_header *hd, const uint8_t *payload,
   size_t pos = 0;
   const uint8_t *origin;
   size_t origin_len;
-  while (h2e_origin_next(out, &pos, &origin, &origin_len))
+  while (h2e_origin_next(payload, hd->length, &pos, &origin, &origin_len))
     ;
   if (pos != hd->length)
     out->ignore = H2E_FRAME_IGNORE_ORIGIN;

@@ -812,7 +812,8 @@ static void test_rfc8336_2_origin_entries_are_walked(void **state) {
   size_t pos = 0, count = 0;
   const uint8_t *origin;
   size_t origin_len;
-  while (h2e_origin_next(&frame, &pos, &origin, &origin_len)) {
+  while (h2e_origin_next(frame.u.origin.entries, frame.u.origin.entries_len,
+                         &pos, &origin, &origin_len)) {
     assert_true(count < 3);
     assert_slice(origin, origin_len, expected[count++]);
   }
@@ -829,7 +830,10 @@ static void test_rfc8336_2_empty_origin_frame_is_valid(void **state) {
   size_t pos = 0;
   const uint8_t *origin;
   size_t origin_len;
-  assert_int_equal(h2e_origin_next(&frame, &pos, &origin, &origin_len), 0);
+  assert_int_equal(h2e_origin_next(frame.u.origin.entries,
+                                   frame.u.origin.entries_len, &pos, &origin,
+                                   &origin_len),
+                   0);
 }
 
 static void test_rfc8336_2_1_origin_on_a_stream_is_ignored(void **state) {
