@@ -140,6 +140,7 @@ static void check_data_piece(checker *c, const h2e_frame *piece) {
   assert_int_equal(piece->hd.length, whole->hd.length);
   assert_int_equal(piece->hd.stream_id, whole->hd.stream_id);
   assert_int_equal(piece->u.data.offset, c->data_len);
+  assert_true(piece->u.data.data_len > 0 || piece->u.data.last);
   assert_true(c->data_len + piece->u.data.data_len <= sizeof c->data);
   if (piece->u.data.data_len)
     memcpy(c->data + c->data_len, piece->u.data.data, piece->u.data.data_len);
