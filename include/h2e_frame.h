@@ -111,13 +111,16 @@ typedef enum h2e_frame_ignore {
  * When writing, hd.type, hd.flags and hd.stream_id are used, hd.length is
  * ignored (the writer computes it), and the union member of the type
  * supplies the payload. Padding is written when hd.flags has
- * H2E_FLAG_PADDED (pad_len zero octets); HEADERS priority fields when it
- * has H2E_FLAG_PRIORITY. Unknown types write `payload` as is. */
+ * H2E_FLAG_PADDED (pad_len zero octets; pad_len is unused otherwise);
+ * HEADERS priority fields when it has H2E_FLAG_PRIORITY. Unknown types,
+ * and frames whose `ignore` is not H2E_FRAME_USE, write `payload` as is,
+ * so every parsed frame can be written back. */
 typedef struct h2e_frame {
   h2e_frame_header hd;
   h2e_frame_ignore ignore;
-  /* The whole payload as received, padding and all. For unknown and
-   * ignored frames this is all there is. */
+  /* The whole payload as received, padding and all (for a DATA piece
+   * from a streaming reader: the piece's data). For unknown and ignored
+   * frames this is all there is. */
   const uint8_t *payload;
   size_t payload_len;
   union {
@@ -224,10 +227,11 @@ H2E_API void h2e_frame_header_decode(const uint8_t *buf, h2e_frame_header *hd);
  * in buf; *out then describes it, with slices into buf.
  * H2E_ERR_NEED_MORE when buf ends before the frame does.
  * H2E_ERR_PROTOCOL when the frame breaks a rule; *err says which. A
- * connection error is reported as soon as the bytes in buf prove it (a
- * length over max_frame_size needs only the 9-octet header). A stream
- * error is reported only once the whole frame is in buf, so the caller
- * can skip 9 + out->hd.length octets and go on; out->hd is then valid.
+ * connection error that the header shows (size over max_frame_size, wrong
+ * stream, wrong length) is reported as soon as the 9 octets are in buf;
+ * the others once the whole frame is. A stream error is reported only
+ * once the whole frame is in buf, so the caller can skip
+ * 9 + out->hd.length octets and go on; out->hd is then valid.
  * max_frame_size is our SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2).
  * Never reads beyond buf[len - 1]. */
 H2E_API ptrdiff_t h2e_frame_parse(const uint8_t *buf, size_t len,
@@ -262,9 +266,11 @@ H2E_API int h2e_origin_next(const uint8_t *entries, size_t entries_len,
 enum {
   /* Deliver DATA payload as it arrives, in pieces that are slices of the
    * input (u.data.offset / u.data.last), so DATA is never buffered. Each
-   * piece repeats the frame header; the first has offset 0. A piece may
-   * be empty only when it is the last one (an empty DATA frame, or the
-   * padding finishing after the data). */
+   * piece repeats the frame header (hd.length is the whole frame's, for
+   * flow control); the first piece, and only it, has offset 0. A piece is
+   * empty only when it is the last one (an empty DATA frame, or padding
+   * that arrives after the data). A bad Pad Length is reported as soon as
+   * it arrives. */
   H2E_READER_STREAM_DATA = 0x1
 };
 
@@ -281,8 +287,7 @@ typedef struct h2e_frame_reader {
   uint8_t header[H2E_FRAME_HEADER_LEN];
   uint8_t header_have;
   h2e_frame_header hd;
-  uint32_t payload_done;   /* payload octets consumed so far */
-  uint32_t data_delivered; /* DATA octets handed out (stream mode) */
+  uint32_t payload_done; /* payload octets consumed so far */
   uint8_t pad_len;
   h2e_frame_error error; /* the sticky connection error */
 } h2e_frame_reader;
@@ -327,9 +332,11 @@ H2E_API void h2e_frame_write_header(uint8_t *buf, uint32_t length, uint8_t type,
  * H2E_ERR_BUFFER_TOO_SMALL (nothing written) when cap is short, or
  * H2E_ERR_INVALID_ARG when the payload would exceed 2^24-1 octets or a
  * byte string the frame needs is NULL with a non-zero length. *needed (if
- * not NULL) always receives the frame's size on the wire, so cap 0 asks
- * for it. The writer does not police the RFC rules (the parser does):
- * it writes what it is given. */
+ * not NULL) receives the frame's size on the wire whenever the frame is
+ * writable, so cap 0 asks for it. Flags the type does not define and
+ * reserved bits are sent as zero (RFC 9113 §4.1); beyond that the writer
+ * does not police the RFC rules (the parser does): it writes what it is
+ * given. */
 H2E_API ptrdiff_t h2e_frame_write(const h2e_frame *frame, uint8_t *buf,
                                   size_t cap, size_t *needed);
 
