@@ -49,9 +49,6 @@ int h2e_frame_fail(h2e_frame_error *err, h2e_h2_error code,
 /* The flags a type defines; 0xff for types this codec does not know. */
 uint8_t h2e_frame_defined_flags(uint8_t type);
 
-/* 1 for the types this codec decodes. */
-int h2e_frame_type_known(uint8_t type);
-
 /* The rules a 9-octet header can break on its own: size limit, stream id,
  * length. Returns 0 or H2E_ERR_PROTOCOL with err filled. A stream-scope
  * result is to be reported only once the whole frame has arrived. */

@@ -95,10 +95,6 @@ int h2e_frame_fail(h2e_frame_error *err, h2e_h2_error code,
   return H2E_ERR_PROTOCOL;
 }
 
-int h2e_frame_type_known(uint8_t type) {
-  return rule_of(type) != NULL;
-}
-
 uint8_t h2e_frame_defined_flags(uint8_t type) {
   const frame_rule *rule = rule_of(type);
   return rule ? rule->defined_flags : 0xff;
