@@ -37,7 +37,14 @@ typedef struct h2e_hpack_decoder h2e_hpack_decoder;
 
 typedef struct h2e_hpack_decoder_config {
   /* The SETTINGS_HEADER_TABLE_SIZE we advertise: the largest dynamic table
-   * size update the peer may send (RFC 7541 §4.2). Default 4096. */
+   * size update the peer may send (RFC 7541 §4.2), and the table's maximum
+   * size until the peer sends one. Default 4096; at most 2^30.
+   *
+   * The table's memory is allocated once for this size, which is therefore
+   * also the most h2e_hpack_decoder_set_max_table_size accepts later. In
+   * HTTP/2 the peer may use 4096 (the initial value, RFC 9113 §6.5.2) until
+   * it has our SETTINGS, so a connection that advertises less creates the
+   * decoder with 4096 and lowers the limit once the SETTINGS are ACKed. */
   uint32_t max_table_size;
   /* RFC 9113 §6.5.2 semantics: the sum over decoded fields of name length
    * + value length + 32. Default 65536. */
@@ -53,23 +60,34 @@ h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
 H2E_API void h2e_hpack_decoder_free(h2e_hpack_decoder *decoder);
 
 /* Changes the advertised table size limit (after the peer ACKed our
- * SETTINGS). RFC 7541 §4.2: if it shrinks below the current table size,
- * the peer must send a size update at the start of its next block, and
- * a block without one is a COMPRESSION_ERROR. */
-H2E_API void h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
-                                                  uint32_t max_table_size);
+ * SETTINGS). RFC 7541 §4.2: if it is below the table's current maximum
+ * size (the last size the peer signalled, or the initial one), the peer
+ * must open its next block with a size update, and a field before one is
+ * a COMPRESSION_ERROR. The table itself changes only with the peer's
+ * updates. Returns H2E_OK, or H2E_ERR_INVALID_ARG (nothing changed) above
+ * the max_table_size the decoder was created with. */
+H2E_API int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
+                                                 uint32_t max_table_size);
 
 /* Where decoded fields go: names and values are copied into buf (static
  * table strings are referenced, not copied), and described in fields.
- * Both belong to the caller and must outlive the use of the fields. */
+ * Both belong to the caller and must outlive the use of the fields.
+ *
+ * buf_cap must be at least the decoder's configured max_table_size (else
+ * h2e_hpack_decode returns H2E_ERR_INVALID_ARG): when a block goes over
+ * its limits, the buffer is the scratch space where the strings of new
+ * table entries are decoded, so the decoder needs no memory of its own
+ * beyond the table. Size it for max_header_list_size to get every field
+ * the limit allows. */
 typedef struct h2e_hpack_output {
   uint8_t *buf;
   size_t buf_cap;
   h2e_field *fields;
   size_t fields_cap;
-  size_t count;        /* fields decoded so far */
-  size_t buf_used;     /* bytes of buf used so far */
-  size_t list_size;    /* RFC 9113 §6.5.2 size of the fields so far */
+  size_t count;     /* fields decoded so far */
+  size_t buf_used;  /* bytes of buf used so far */
+  size_t list_size; /* RFC 9113 §6.5.2 size of the fields so far; past
+                       the limit, it only says the limit was passed */
 } h2e_hpack_output;
 
 /* Starts a header block; resets out->count, out->buf_used, out->list_size. */
@@ -80,15 +98,25 @@ H2E_API void h2e_hpack_decode_begin(h2e_hpack_decoder *decoder,
  * to h2e_hpack_decode_begin. Returns the bytes consumed; a representation
  * cut at the end of the input is left unconsumed, and the caller passes
  * those bytes again followed by the block's next fragment. `last` says the
- * input ends the block (END_HEADERS): then everything must be consumed.
+ * input ends the block (END_HEADERS): then everything must be consumed,
+ * and the next block needs h2e_hpack_decode_begin again.
+ *
+ * A string literal longer than max(max_header_list_size, max_table_size)
+ * octets on the wire can never fit and is H2E_ERR_COMPRESSION as soon as
+ * its length is read, so the unconsumed tail a caller holds is at most one
+ * representation: 2 such strings plus 18 octets of integers.
  *
  * Errors: H2E_ERR_COMPRESSION (RFC 7541 violation; the decoder is now
  * unusable: RFC 9113 §4.3 makes it a connection error), and, only once the
  * last fragment is done, H2E_ERR_HEADER_LIST_TOO_LARGE when the fields
- * exceeded max_header_list_size or the output space. In that case the
- * block was still fully processed, so the dynamic table stays in sync
- * (RFC 9113 §10.5.1) and the decoder stays usable; the fields are not
- * delivered. A single string too long to ever fit is H2E_ERR_COMPRESSION. */
+ * exceeded max_header_list_size or the output space (fields_cap, buf_cap).
+ * In that case the block was still fully processed, so the dynamic table
+ * stays in sync (RFC 9113 §10.5.1) and the decoder stays usable; the
+ * fields are not delivered (out->fields and out->buf hold leftovers).
+ * Once over the limit, nothing more is copied: later fields cost only
+ * their parsing, and the Huffman strings of fields that neither reach the
+ * output nor enter the table are skipped undecoded. H2E_ERR_INVALID_ARG:
+ * no block begun, or out->buf_cap too small (see h2e_hpack_output). */
 H2E_API ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder,
                                    const uint8_t *in, size_t len, int last);
 
@@ -96,25 +124,42 @@ H2E_API ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder,
 
 typedef struct h2e_hpack_encoder h2e_hpack_encoder;
 
-/* Which fields the encoder adds to its dynamic table. */
+/* Which fields the encoder adds to its dynamic table. Whatever the policy,
+ * a field that is already in a table is sent as an index (RFC 7541 §6.1)
+ * unless it is sensitive, and H2E_FIELD_NO_INDEX and sensitive fields are
+ * never added. */
 typedef enum h2e_hpack_index_policy {
   /* Index everything except fields that rarely repeat (:path, age,
    * content-length, etag, if-modified-since, if-none-match, location,
-   * set-cookie), fields too large for the table, and sensitive ones. */
+   * set-cookie) and entries larger than 3/4 of the table, which would
+   * flush most of it (the same choices as nghttp2's deflater). */
   H2E_HPACK_INDEX_DEFAULT = 0,
   H2E_HPACK_INDEX_NONE, /* never add to the table */
-  H2E_HPACK_INDEX_ALL   /* add everything that fits (sensitive excepted) */
+  H2E_HPACK_INDEX_ALL   /* add every entry that fits the table */
 } h2e_hpack_index_policy;
+
+/* When the encoder Huffman-codes a string literal (RFC 7541 §5.2). */
+typedef enum h2e_hpack_huffman_policy {
+  H2E_HPACK_HUFFMAN_SHORTER = 0, /* when the code is shorter (default) */
+  H2E_HPACK_HUFFMAN_NEVER,       /* never: every string as is */
+  /* Always, even when not shorter (as RFC 7541 Appendix C.4 and C.6 do). */
+  H2E_HPACK_HUFFMAN_ALWAYS
+} h2e_hpack_huffman_policy;
 
 typedef struct h2e_hpack_encoder_config {
   /* Upper bound of the dynamic table we keep, whatever the peer allows
-   * (its SETTINGS_HEADER_TABLE_SIZE is capped at this). Default 4096. */
+   * (its SETTINGS_HEADER_TABLE_SIZE is capped at this; the memory is
+   * allocated once for it). Default 4096; at most 2^30. The table starts
+   * at min(4096, this), 4096 being the peer's initial setting (RFC 9113
+   * §6.5.2); when that is less than 4096, the first block opens with a
+   * size update saying so (RFC 7541 §4.2). */
   uint32_t max_table_size;
   h2e_hpack_index_policy index_policy;
   /* Sensitive fields sent never-indexed by default (RFC 7541 §7.1.3):
    * authorization, proxy-authorization, and cookie values shorter than
    * this many bytes. Default 20; 0 turns the cookie rule off. */
   uint32_t never_index_cookie_below;
+  h2e_hpack_huffman_policy huffman;
 } h2e_hpack_encoder_config;
 
 H2E_API void h2e_hpack_encoder_config_init(h2e_hpack_encoder_config *config);
@@ -123,19 +168,25 @@ h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
                       const h2e_allocator *allocator);
 H2E_API void h2e_hpack_encoder_free(h2e_hpack_encoder *encoder);
 
-/* The peer's SETTINGS_HEADER_TABLE_SIZE changed (RFC 7541 §4.2): the next
- * block starts with the size update(s), the smallest value reached and
- * then the final one when the size shrank and grew again. */
+/* The peer's SETTINGS_HEADER_TABLE_SIZE changed (RFC 7541 §4.2). Our
+ * table's maximum becomes min(size, config max_table_size), evicting at
+ * once, and the next block starts with the size update(s): the smallest
+ * maximum reached since the last block when it went below both the last
+ * signalled and the final one, then the final one. Nothing is sent when
+ * the maximum ends where it was without dipping. */
 H2E_API void h2e_hpack_encoder_set_peer_table_size(h2e_hpack_encoder *encoder,
                                                    uint32_t size);
 
-/* Worst-case encoded size of fields[0..count), size updates included. */
+/* Worst-case encoded size of fields[0..count), size updates included:
+ * the sum of name_len + value_len + 18 over the fields (with
+ * H2E_HPACK_HUFFMAN_ALWAYS, each length times 30/8, rounded up), plus 12
+ * when a size update is pending; saturating at SIZE_MAX. */
 H2E_API size_t h2e_hpack_encode_bound(const h2e_hpack_encoder *encoder,
                                       const h2e_field *fields, size_t count);
 
 /* Encodes one header block into out[0..cap). Returns the bytes written, or
  * H2E_ERR_BUFFER_TOO_SMALL when cap is below h2e_hpack_encode_bound (the
- * encoder is then unchanged). */
+ * encoder is then unchanged). Never allocates. */
 H2E_API ptrdiff_t h2e_hpack_encode(h2e_hpack_encoder *encoder,
                                    const h2e_field *fields, size_t count,
                                    uint8_t *out, size_t cap);

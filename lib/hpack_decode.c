@@ -1,0 +1,477 @@
+/* RFC 7541 §3 and §6: the HPACK decoder.
+ *
+ * One pass over complete representations; a representation cut by the end
+ * of the input is left for the caller to present again. Fields go to the
+ * caller's output: static strings by reference, everything else copied
+ * once. The header list size (RFC 9113 §6.5.2) is checked before anything
+ * is copied; past the limit, fields are only parsed to keep the dynamic
+ * table in sync, so a block costs O(its length) whatever it expands to. */
+#include "h2e_hpack.h"
+#include "hpack_inspect.h"
+#include "hpack_int.h"
+#include "hpack_static.h"
+#include "hpack_table.h"
+#include "huffman.h"
+#include "mem.h"
+
+#include <string.h>
+
+struct h2e_hpack_decoder {
+  h2e_allocator allocator;
+  size_t memsize;
+  h2e_hpack_table table;
+  h2e_hpack_output *out;   /* the block being decoded; NULL between blocks */
+  uint32_t max_table_size; /* RFC 7541 §4.2: the largest update we accept */
+  uint32_t max_header_list_size;
+  uint32_t max_string_len;
+  uint8_t fields_seen;     /* RFC 7541 §4.2: no size update after a field */
+  uint8_t update_required; /* RFC 7541 §4.2: our limit fell below the max */
+  uint8_t over_limit;      /* this block's fields are not delivered */
+  uint8_t failed;          /* a COMPRESSION_ERROR: the decoder is done */
+};
+
+/* A decoding step: the octets it took (> 0), NEED_MORE when the input ends
+ * first, or INVALID for a COMPRESSION_ERROR. */
+#define NEED_MORE 0
+#define INVALID   (-1)
+
+/* RFC 7541 §6: the first octet's high bits pick the representation. */
+enum representation_kind {
+  INDEXED,         /* §6.1 */
+  LITERAL_INDEXED, /* §6.2.1 */
+  LITERAL_PLAIN,   /* §6.2.2 */
+  LITERAL_NEVER,   /* §6.2.3 */
+  SIZE_UPDATE      /* §6.3 */
+};
+
+static const struct representation {
+  uint8_t kind;
+  uint8_t prefix_bits;
+} representations[16] = {
+    {LITERAL_PLAIN, 4},   {LITERAL_NEVER, 4},   {SIZE_UPDATE, 5},
+    {SIZE_UPDATE, 5},     {LITERAL_INDEXED, 6}, {LITERAL_INDEXED, 6},
+    {LITERAL_INDEXED, 6}, {LITERAL_INDEXED, 6}, {INDEXED, 7},
+    {INDEXED, 7},         {INDEXED, 7},         {INDEXED, 7},
+    {INDEXED, 7},         {INDEXED, 7},         {INDEXED, 7},
+    {INDEXED, 7},
+};
+
+/* A string literal as it is on the wire (RFC 7541 §5.2). */
+typedef struct wire_string {
+  const uint8_t *octets;
+  uint32_t len;
+  uint8_t huffman;
+} wire_string;
+
+/* A literal field representation, parsed but not yet decoded. */
+typedef struct literal {
+  uint32_t name_index; /* 0: the name is a string literal */
+  wire_string name;
+  wire_string value;
+  uint32_t flags;
+} literal;
+
+/* Where decoded strings go: a window of the caller's buffer. */
+typedef struct sink {
+  uint8_t *start;
+  size_t cap;
+  size_t len;
+} sink;
+
+void h2e_hpack_decoder_config_init(h2e_hpack_decoder_config *config) {
+  config->max_table_size = 4096;
+  config->max_header_list_size = 65536;
+}
+
+static size_t decoder_header_size(void) {
+  return (sizeof(h2e_hpack_decoder) + sizeof(void *) - 1) &
+         ~(sizeof(void *) - 1);
+}
+
+h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
+                                         const h2e_allocator *allocator) {
+  if (config == NULL || config->max_table_size > H2E_HPACK_CAPACITY_MAX)
+    return NULL;
+  size_t memsize =
+      decoder_header_size() + h2e_hpack_table_memsize(config->max_table_size);
+  h2e_hpack_decoder *decoder = h2e_mem_alloc(allocator, memsize);
+  if (decoder == NULL)
+    return NULL;
+  memset(decoder, 0, sizeof *decoder);
+  if (allocator != NULL)
+    decoder->allocator = *allocator;
+  decoder->memsize = memsize;
+  h2e_hpack_table_init(&decoder->table,
+                       (uint8_t *)decoder + decoder_header_size(),
+                       config->max_table_size);
+  decoder->max_table_size = config->max_table_size;
+  decoder->max_header_list_size = config->max_header_list_size;
+  decoder->max_string_len =
+      config->max_header_list_size > config->max_table_size
+          ? config->max_header_list_size
+          : config->max_table_size;
+  return decoder;
+}
+
+void h2e_hpack_decoder_free(h2e_hpack_decoder *decoder) {
+  if (decoder == NULL)
+    return;
+  h2e_allocator allocator = decoder->allocator;
+  h2e_mem_free(&allocator, decoder, decoder->memsize);
+}
+
+int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
+                                         uint32_t max_table_size) {
+  if (max_table_size > decoder->table.capacity)
+    return H2E_ERR_INVALID_ARG;
+  decoder->max_table_size = max_table_size;
+  /* RFC 7541 §4.2: the encoder must signal a maximum within the new limit
+   * before using the table again. */
+  if (max_table_size < decoder->table.max_size)
+    decoder->update_required = 1;
+  return H2E_OK;
+}
+
+void h2e_hpack_decode_begin(h2e_hpack_decoder *decoder, h2e_hpack_output *out) {
+  out->count = 0;
+  out->buf_used = 0;
+  out->list_size = 0;
+  decoder->out = out;
+  decoder->fields_seen = 0;
+  decoder->over_limit = 0;
+}
+
+static size_t add_saturating(size_t sum, uint64_t term) {
+  return term > SIZE_MAX - sum ? SIZE_MAX : sum + (size_t)term;
+}
+
+/* RFC 9113 §6.5.2: counts a field of `size` into the list and says whether
+ * it can be delivered with `octets` copied into the buffer. */
+static int admit(h2e_hpack_decoder *decoder, uint64_t size, size_t octets) {
+  h2e_hpack_output *out = decoder->out;
+  out->list_size = add_saturating(out->list_size, size);
+  if (decoder->over_limit)
+    return 0;
+  if (out->list_size > decoder->max_header_list_size ||
+      out->count == out->fields_cap || octets > out->buf_cap - out->buf_used) {
+    decoder->over_limit = 1;
+    return 0;
+  }
+  return 1;
+}
+
+/* RFC 7541 §4.2: a field ends the run of size updates that may open a
+ * block, and one of them was required. */
+static int begin_field(h2e_hpack_decoder *decoder) {
+  if (decoder->update_required)
+    return INVALID;
+  decoder->fields_seen = 1;
+  return 0;
+}
+
+/* RFC 7541 §2.3.3: index space of static then dynamic entries. */
+static int index_is_valid(const h2e_hpack_decoder *decoder, uint32_t index) {
+  return index - 1 < H2E_HPACK_STATIC_COUNT + decoder->table.count;
+}
+
+static const h2e_hpack_entry *dynamic_entry(const h2e_hpack_decoder *decoder,
+                                            uint32_t index) {
+  return h2e_hpack_table_get(&decoder->table, index - H2E_HPACK_STATIC_COUNT);
+}
+
+static void deliver_static(h2e_hpack_decoder *decoder, uint32_t index) {
+  const h2e_field *field = &h2e_hpack_static_table[index];
+  if (admit(decoder, h2e_hpack_entry_size(field->name_len, field->value_len),
+            0))
+    decoder->out->fields[decoder->out->count++] = *field;
+}
+
+static void deliver_dynamic(h2e_hpack_decoder *decoder,
+                            const h2e_hpack_entry *entry) {
+  uint32_t octets = entry->name_len + entry->value_len;
+  if (!admit(decoder, h2e_hpack_entry_size(entry->name_len, entry->value_len),
+             octets))
+    return;
+  h2e_hpack_output *out = decoder->out;
+  uint8_t *dst = out->buf + out->buf_used;
+  h2e_hpack_table_read(&decoder->table, entry, dst);
+  h2e_field *field = &out->fields[out->count++];
+  field->name = dst;
+  field->value = dst + entry->name_len;
+  field->name_len = entry->name_len;
+  field->value_len = entry->value_len;
+  field->flags = 0;
+  out->buf_used += octets;
+}
+
+/* RFC 7541 §6.1: indexed header field. */
+static ptrdiff_t decode_indexed(h2e_hpack_decoder *decoder, const uint8_t *in,
+                                const uint8_t *end) {
+  uint32_t index;
+  int used = h2e_hpack_int_decode(in, end, 7, &index);
+  if (used <= 0)
+    return used;
+  /* RFC 7541 §6.1: index 0 is an error, and so is one past the tables. */
+  if (begin_field(decoder) != 0 || !index_is_valid(decoder, index))
+    return INVALID;
+  if (index <= H2E_HPACK_STATIC_COUNT)
+    deliver_static(decoder, index);
+  else
+    deliver_dynamic(decoder, dynamic_entry(decoder, index));
+  return used;
+}
+
+/* RFC 7541 §5.2: a string literal, complete in the input. */
+static ptrdiff_t parse_string(const h2e_hpack_decoder *decoder,
+                              const uint8_t *in, const uint8_t *end,
+                              wire_string *string) {
+  if (in == end)
+    return NEED_MORE;
+  uint32_t len;
+  int used = h2e_hpack_int_decode(in, end, 7, &len);
+  if (used <= 0)
+    return used;
+  /* A string that can never fit is refused at once, so the input a caller
+   * holds for an incomplete representation stays bounded. */
+  if (len > decoder->max_string_len)
+    return INVALID;
+  if ((size_t)(end - in - used) < len)
+    return NEED_MORE;
+  string->octets = in + used;
+  string->len = len;
+  string->huffman = in[0] & 0x80;
+  return used + (ptrdiff_t)len;
+}
+
+/* Decodes a string into the sink; 1 when done, 0 when it does not fit. */
+static int sink_string(sink *into, const wire_string *string,
+                       const uint8_t **octets, uint32_t *len) {
+  uint8_t *dst = into->start + into->len;
+  size_t room = into->cap - into->len;
+  size_t decoded_len = string->len;
+  if (string->huffman) {
+    ptrdiff_t result =
+        h2e_huffman_decode(dst, room, string->octets, string->len);
+    if (result == H2E_ERR_BUFFER_TOO_SMALL)
+      return 0;
+    if (result < 0)
+      return INVALID; /* RFC 7541 §5.2: bad padding or EOS */
+    decoded_len = (size_t)result;
+  } else {
+    if (string->len > room)
+      return 0;
+    if (string->len > 0)
+      memcpy(dst, string->octets, string->len);
+  }
+  into->len += decoded_len;
+  *octets = dst;
+  *len = (uint32_t)decoded_len;
+  return 1;
+}
+
+/* Decodes the literal's name and value into the sink (a static name is
+ * referenced). 1 when done, 0 when they do not fit, INVALID. */
+static int materialize(const h2e_hpack_decoder *decoder, const literal *lit,
+                       sink *into, h2e_field *field) {
+  if (lit->name_index > H2E_HPACK_STATIC_COUNT) {
+    const h2e_hpack_entry *entry = dynamic_entry(decoder, lit->name_index);
+    if (entry->name_len > into->cap - into->len)
+      return 0;
+    field->name = into->start + into->len;
+    field->name_len = entry->name_len;
+    h2e_hpack_table_read_name(&decoder->table, entry, into->start + into->len);
+    into->len += entry->name_len;
+  } else if (lit->name_index > 0) {
+    field->name = h2e_hpack_static_table[lit->name_index].name;
+    field->name_len = h2e_hpack_static_table[lit->name_index].name_len;
+  } else {
+    int done = sink_string(into, &lit->name, &field->name, &field->name_len);
+    if (done <= 0)
+      return done;
+  }
+  field->flags = lit->flags;
+  return sink_string(into, &lit->value, &field->value, &field->value_len);
+}
+
+static uint32_t static_name_len(uint32_t name_index) {
+  return name_index <= H2E_HPACK_STATIC_COUNT
+             ? h2e_hpack_static_table[name_index].name_len
+             : 0;
+}
+
+/* Decodes the literal into the caller's fields; 0 when it cannot be
+ * delivered (the block is then over the limit). */
+static int deliver_literal(h2e_hpack_decoder *decoder, const literal *lit,
+                           h2e_field *field) {
+  h2e_hpack_output *out = decoder->out;
+  if (decoder->over_limit)
+    return 0;
+  /* RFC 9113 §6.5.2: what the list may still take bounds the copy. */
+  size_t budget = decoder->max_header_list_size - out->list_size;
+  size_t reserved = H2E_HPACK_ENTRY_OVERHEAD + static_name_len(lit->name_index);
+  size_t room = out->buf_cap - out->buf_used;
+  if (out->count < out->fields_cap && budget >= reserved) {
+    sink into = {out->buf + out->buf_used,
+                 budget - reserved < room ? budget - reserved : room, 0};
+    int done = materialize(decoder, lit, &into, field);
+    if (done != 0) {
+      if (done > 0) {
+        out->fields[out->count++] = *field;
+        out->buf_used += into.len;
+        out->list_size +=
+            (size_t)h2e_hpack_entry_size(field->name_len, field->value_len);
+      }
+      return done;
+    }
+  }
+  decoder->over_limit = 1;
+  return 0;
+}
+
+/* An undelivered literal still counts (by its wire lengths) in list_size,
+ * which then only says how far past the limit the block went. */
+static void count_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
+  uint32_t name_len =
+      lit->name_index > H2E_HPACK_STATIC_COUNT
+          ? dynamic_entry(decoder, lit->name_index)->name_len
+          : (lit->name_index > 0 ? static_name_len(lit->name_index)
+                                 : lit->name.len);
+  decoder->out->list_size = add_saturating(
+      decoder->out->list_size, h2e_hpack_entry_size(name_len, lit->value.len));
+}
+
+/* RFC 7541 §4.4: a literal with incremental indexing that is not delivered
+ * still enters the table. Its strings are decoded into the caller's buffer
+ * (free, since the block is not delivered); one that cannot fit the table
+ * just empties it. */
+static int index_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
+  h2e_hpack_table *table = &decoder->table;
+  sink into = {decoder->out->buf,
+               table->max_size > H2E_HPACK_ENTRY_OVERHEAD
+                   ? table->max_size - H2E_HPACK_ENTRY_OVERHEAD
+                   : 0,
+               0};
+  h2e_field field;
+  int done = materialize(decoder, lit, &into, &field);
+  if (done < 0)
+    return done;
+  if (done == 0)
+    h2e_hpack_table_clear(table);
+  else
+    h2e_hpack_table_insert(table, field.name, field.name_len, field.value,
+                           field.value_len);
+  return 0;
+}
+
+static int emit_literal(h2e_hpack_decoder *decoder, const literal *lit,
+                        int indexing) {
+  h2e_field field;
+  int delivered = deliver_literal(decoder, lit, &field);
+  if (delivered < 0)
+    return delivered;
+  if (delivered > 0) {
+    if (indexing) /* RFC 7541 §6.2.1 */
+      h2e_hpack_table_insert(&decoder->table, field.name, field.name_len,
+                             field.value, field.value_len);
+    return 0;
+  }
+  count_undelivered(decoder, lit);
+  return indexing ? index_undelivered(decoder, lit) : 0;
+}
+
+/* RFC 7541 §6.2: literal header field, with an indexed or literal name. */
+static ptrdiff_t decode_literal(h2e_hpack_decoder *decoder, const uint8_t *in,
+                                const uint8_t *end,
+                                const struct representation *rep) {
+  literal lit;
+  const uint8_t *p = in;
+  int used = h2e_hpack_int_decode(p, end, rep->prefix_bits, &lit.name_index);
+  if (used <= 0)
+    return used;
+  if (begin_field(decoder) != 0 ||
+      (lit.name_index != 0 && !index_is_valid(decoder, lit.name_index)))
+    return INVALID;
+  p += used;
+  if (lit.name_index == 0) {
+    ptrdiff_t name_used = parse_string(decoder, p, end, &lit.name);
+    if (name_used <= 0)
+      return name_used;
+    p += name_used;
+  }
+  ptrdiff_t value_used = parse_string(decoder, p, end, &lit.value);
+  if (value_used <= 0)
+    return value_used;
+  p += value_used;
+  /* RFC 7541 §6.2.3: the never-indexed mark travels with the field. */
+  lit.flags = rep->kind == LITERAL_NEVER ? H2E_FIELD_NEVER_INDEX : 0;
+  if (emit_literal(decoder, &lit, rep->kind == LITERAL_INDEXED) != 0)
+    return INVALID;
+  return p - in;
+}
+
+/* RFC 7541 §6.3: dynamic table size update. */
+static ptrdiff_t decode_size_update(h2e_hpack_decoder *decoder,
+                                    const uint8_t *in, const uint8_t *end) {
+  uint32_t max_size;
+  int used = h2e_hpack_int_decode(in, end, 5, &max_size);
+  if (used <= 0)
+    return used;
+  /* RFC 7541 §4.2: only at the start of a block; §6.3: within our limit. */
+  if (decoder->fields_seen || max_size > decoder->max_table_size)
+    return INVALID;
+  h2e_hpack_table_set_max_size(&decoder->table, max_size);
+  decoder->update_required = 0;
+  return used;
+}
+
+static ptrdiff_t decode_representation(h2e_hpack_decoder *decoder,
+                                       const uint8_t *in, const uint8_t *end) {
+  const struct representation *rep = &representations[in[0] >> 4];
+  switch (rep->kind) {
+  case INDEXED:
+    return decode_indexed(decoder, in, end);
+  case SIZE_UPDATE:
+    return decode_size_update(decoder, in, end);
+  default:
+    return decode_literal(decoder, in, end, rep);
+  }
+}
+
+static ptrdiff_t fail(h2e_hpack_decoder *decoder) {
+  decoder->failed = 1;
+  decoder->out = NULL;
+  return H2E_ERR_COMPRESSION;
+}
+
+ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
+                           size_t len, int last) {
+  if (decoder->failed)
+    return H2E_ERR_COMPRESSION;
+  h2e_hpack_output *out = decoder->out;
+  if (out == NULL || out->buf_cap < decoder->table.capacity)
+    return H2E_ERR_INVALID_ARG;
+  const uint8_t *p = in;
+  const uint8_t *end = len > 0 ? in + len : in;
+  while (p < end) {
+    ptrdiff_t used = decode_representation(decoder, p, end);
+    if (used == NEED_MORE)
+      break;
+    if (used < 0)
+      return fail(decoder);
+    p += used;
+  }
+  if (!last)
+    return p - in;
+  /* RFC 7541 §2: a block ends on a representation boundary. */
+  if (p != end)
+    return fail(decoder);
+  decoder->out = NULL;
+  if (decoder->over_limit)
+    return H2E_ERR_HEADER_LIST_TOO_LARGE;
+  return p - in;
+}
+
+const h2e_hpack_table *
+h2e_hpack_decoder_table(const h2e_hpack_decoder *decoder) {
+  return &decoder->table;
+}
