@@ -108,7 +108,8 @@ static void print_origins(const h2e_frame *f) {
   size_t pos = 0;
   const uint8_t *origin;
   size_t origin_len;
-  while (h2e_origin_next(f, &pos, &origin, &origin_len)) {
+  while (h2e_origin_next(f->u.origin.entries, f->u.origin.entries_len, &pos,
+                         &origin, &origin_len)) {
     printf(INDENT "[");
     print_bytes(origin, origin_len);
     printf("]\n");

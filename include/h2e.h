@@ -192,8 +192,7 @@ typedef struct h2e_event {
       size_t field_value_len;
     } altsvc;
     struct {
-      /* Origin-Entry list in wire form; walk it with h2e_origin_next on
-       * a frame, or read the 2-octet lengths directly. */
+      /* Origin-Entry list in wire form; walk it with h2e_origin_next. */
       const uint8_t *entries;
       size_t entries_len;
     } origin;
