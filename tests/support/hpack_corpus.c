@@ -259,3 +259,11 @@ void hpack_corpus_free(hpack_corpus *corpus) {
   free(corpus->stories);
   memset(corpus, 0, sizeof *corpus);
 }
+
+uint32_t hpack_story_max_table_size(const hpack_story *story, uint32_t at_least) {
+  uint32_t max = at_least;
+  for (size_t i = 0; i < story->case_count; i++)
+    if (story->cases[i].header_table_size > (long)max)
+      max = (uint32_t)story->cases[i].header_table_size;
+  return max;
+}
