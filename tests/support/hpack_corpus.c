@@ -260,7 +260,8 @@ void hpack_corpus_free(hpack_corpus *corpus) {
   memset(corpus, 0, sizeof *corpus);
 }
 
-uint32_t hpack_story_max_table_size(const hpack_story *story, uint32_t at_least) {
+uint32_t hpack_story_max_table_size(const hpack_story *story,
+                                    uint32_t at_least) {
   uint32_t max = at_least;
   for (size_t i = 0; i < story->case_count; i++)
     if (story->cases[i].header_table_size > (long)max)

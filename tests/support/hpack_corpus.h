@@ -64,6 +64,7 @@ void hpack_corpus_free(hpack_corpus *corpus);
 
 /* The largest header_table_size the story's cases give, or at_least when
  * that is larger. */
-uint32_t hpack_story_max_table_size(const hpack_story *story, uint32_t at_least);
+uint32_t hpack_story_max_table_size(const hpack_story *story,
+                                    uint32_t at_least);
 
 #endif
