@@ -9,6 +9,7 @@
 #include "h2e_hpack.h"
 #include "hpack_inspect.h"
 #include "hpack_int.h"
+#include "hpack_prefetch.h"
 #include "hpack_static.h"
 #include "hpack_table.h"
 #include "huffman.h"
@@ -29,6 +30,9 @@ struct h2e_hpack_decoder {
   uint8_t over_limit;      /* this block's fields are not delivered */
   uint8_t failed;          /* a COMPRESSION_ERROR: the decoder is done */
 };
+
+/* How much of the input to ask the cache for before decoding it. */
+#define PREFETCH_MAX (16 * H2E_HPACK_CACHE_LINE)
 
 /* A decoding step: the octets it took (> 0), NEED_MORE when the input ends
  * first, or INVALID for a COMPRESSION_ERROR. */
@@ -299,10 +303,9 @@ static uint32_t static_name_len(uint32_t name_index) {
              : 0;
 }
 
-/* Decodes the literal into the caller's fields; 0 when it cannot be
- * delivered (the block is then over the limit). */
-static int deliver_literal(h2e_hpack_decoder *decoder, const literal *lit,
-                           h2e_field *field) {
+/* Decodes the literal straight into the caller's next field; 0 when it
+ * cannot be delivered (the block is then over the limit). */
+static int deliver_literal(h2e_hpack_decoder *decoder, const literal *lit) {
   h2e_hpack_output *out = decoder->out;
   if (decoder->over_limit)
     return 0;
@@ -313,10 +316,11 @@ static int deliver_literal(h2e_hpack_decoder *decoder, const literal *lit,
   if (out->count < out->fields_cap && budget >= reserved) {
     sink into = {out->buf + out->buf_used,
                  budget - reserved < room ? budget - reserved : room, 0};
+    h2e_field *field = &out->fields[out->count];
     int done = materialize(decoder, lit, &into, field);
     if (done != 0) {
       if (done > 0) {
-        out->fields[out->count++] = *field;
+        out->count++;
         out->buf_used += into.len;
         out->list_size +=
             (size_t)h2e_hpack_entry_size(field->name_len, field->value_len);
@@ -365,14 +369,14 @@ static int index_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
 
 static int emit_literal(h2e_hpack_decoder *decoder, const literal *lit,
                         int indexing) {
-  h2e_field field;
-  int delivered = deliver_literal(decoder, lit, &field);
+  int delivered = deliver_literal(decoder, lit);
   if (delivered < 0)
     return delivered;
   if (delivered > 0) {
+    const h2e_field *field = &decoder->out->fields[decoder->out->count - 1];
     if (indexing) /* RFC 7541 §6.2.1 */
-      h2e_hpack_table_insert(&decoder->table, field.name, field.name_len,
-                             field.value, field.value_len);
+      h2e_hpack_table_insert(&decoder->table, field->name, field->name_len,
+                             field->value, field->value_len);
     return 0;
   }
   count_undelivered(decoder, lit);
@@ -452,6 +456,9 @@ ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
     return H2E_ERR_INVALID_ARG;
   const uint8_t *p = in;
   const uint8_t *end = len > 0 ? in + len : in;
+  for (size_t ahead = H2E_HPACK_CACHE_LINE;
+       ahead < len && ahead <= PREFETCH_MAX; ahead += H2E_HPACK_CACHE_LINE)
+    H2E_HPACK_PREFETCH(in + ahead);
   while (p < end) {
     ptrdiff_t used = decode_representation(decoder, p, end);
     if (used == NEED_MORE)

@@ -9,6 +9,7 @@
 #include "hpack_index.h"
 #include "hpack_inspect.h"
 #include "hpack_int.h"
+#include "hpack_prefetch.h"
 #include "hpack_static.h"
 #include "hpack_table.h"
 #include "huffman.h"
@@ -67,6 +68,8 @@ static const struct literal_form {
 /* Most octets one field takes beside its strings: its representation's
  * integer and two string lengths, each at most H2E_HPACK_INT_MAX_LEN. */
 #define FIELD_OVERHEAD_MAX (3 * H2E_HPACK_INT_MAX_LEN)
+/* How far ahead in the field array to prefetch. */
+#define FIELDS_AHEAD 4
 /* RFC 7541 Appendix B: the longest code has 30 bits. */
 #define HUFFMAN_BITS_MAX 30
 /* RFC 7541 §4.2: at most two size updates open a block. */
@@ -157,13 +160,24 @@ static uint64_t string_bound(const h2e_hpack_encoder *encoder, uint32_t len) {
   return len;
 }
 
+/* Callers check the bound before encoding, so this is the first look at
+ * the fields: ask for the strings now, and for the fields further on. */
+static void prefetch_field(const h2e_field *fields, size_t i, size_t count) {
+  if (i + FIELDS_AHEAD < count)
+    H2E_HPACK_PREFETCH(&fields[i + FIELDS_AHEAD]);
+  H2E_HPACK_PREFETCH(fields[i].name);
+  H2E_HPACK_PREFETCH(fields[i].value);
+}
+
 size_t h2e_hpack_encode_bound(const h2e_hpack_encoder *encoder,
                               const h2e_field *fields, size_t count) {
   size_t bound = size_update_pending(encoder) ? SIZE_UPDATES_MAX : 0;
-  for (size_t i = 0; i < count; i++)
+  for (size_t i = 0; i < count; i++) {
+    prefetch_field(fields, i, count);
     bound = add_saturating(
         bound, FIELD_OVERHEAD_MAX + string_bound(encoder, fields[i].name_len) +
                    string_bound(encoder, fields[i].value_len));
+  }
   return bound;
 }
 

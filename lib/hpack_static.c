@@ -1,11 +1,11 @@
 /* RFC 7541 Appendix A: lookups in the static table. */
 #include "hpack_static.h"
 
-#include <string.h>
+#include "hpack_hash.h"
 
 static int bytes_equal(const uint8_t *a, uint32_t a_len, const uint8_t *b,
                        uint32_t b_len) {
-  return a_len == b_len && memcmp(a, b, a_len) == 0;
+  return a_len == b_len && h2e_hpack_bytes_equal(a, b, a_len);
 }
 
 uint32_t h2e_hpack_static_find_name(const uint8_t *name, uint32_t len,

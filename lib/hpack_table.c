@@ -1,6 +1,8 @@
 /* RFC 7541 §2.3.2, §4: the dynamic table as two rings. */
 #include "hpack_table.h"
 
+#include "hpack_hash.h"
+
 #include <string.h>
 
 uint32_t h2e_hpack_table_entry_slots(uint32_t capacity) {
@@ -61,8 +63,8 @@ static int ring_equals(const h2e_hpack_table *table, uint32_t pos,
   if (len == 0)
     return 1;
   uint32_t run = ring_run(table, pos, len);
-  return memcmp(table->octets + pos, src, run) == 0 &&
-         memcmp(table->octets, src + run, len - run) == 0;
+  return h2e_hpack_bytes_equal(table->octets + pos, src, run) &&
+         h2e_hpack_bytes_equal(table->octets, src + run, len - run);
 }
 
 static void ring_read(const h2e_hpack_table *table, uint32_t pos, uint32_t len,

@@ -95,3 +95,68 @@ ptrdiff_t hpack_test_decode(h2e_hpack_decoder *decoder, h2e_hpack_output *out,
   h2e_hpack_decode_begin(decoder, out);
   return h2e_hpack_decode(decoder, block, len, 1);
 }
+
+ptrdiff_t hpack_test_decode_cut(h2e_hpack_decoder *decoder,
+                                h2e_hpack_output *out, const uint8_t *block,
+                                size_t len, const size_t *cuts,
+                                size_t cut_count) {
+  uint8_t *pending = malloc(len ? len : 1);
+  assert_non_null(pending);
+  size_t pending_len = 0;
+  size_t taken = 0;
+  ptrdiff_t result = 0;
+  h2e_hpack_decode_begin(decoder, out);
+  for (size_t i = 0; i <= cut_count; i++) {
+    size_t piece_end = i < cut_count ? cuts[i] : len;
+    assert_true(piece_end >= taken && piece_end <= len);
+    memcpy(pending + pending_len, block + taken, piece_end - taken);
+    pending_len += piece_end - taken;
+    taken = piece_end;
+    result = h2e_hpack_decode(decoder, pending, pending_len, i == cut_count);
+    if (result < 0)
+      break;
+    assert_true((size_t)result <= pending_len);
+    memmove(pending, pending + result, pending_len - (size_t)result);
+    pending_len -= (size_t)result;
+  }
+  free(pending);
+  return result;
+}
+
+static void *counting_alloc(void *ctx, size_t size) {
+  hpack_test_allocator *counting = ctx;
+  if (counting->allocs >= counting->fail_after)
+    return NULL;
+  counting->allocs++;
+  counting->live_bytes += size;
+  return malloc(size);
+}
+
+static void counting_free(void *ctx, void *ptr, size_t size) {
+  hpack_test_allocator *counting = ctx;
+  assert_true(size <= counting->live_bytes);
+  counting->frees++;
+  counting->live_bytes -= size;
+  free(ptr);
+}
+
+void hpack_test_allocator_init(hpack_test_allocator *counting) {
+  memset(counting, 0, sizeof *counting);
+  counting->allocator.alloc = counting_alloc;
+  counting->allocator.free = counting_free;
+  counting->allocator.ctx = counting;
+  counting->fail_after = SIZE_MAX;
+}
+
+uint32_t hpack_test_rng_next(hpack_test_rng *rng) {
+  uint64_t x = rng->state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng->state = x;
+  return (uint32_t)((x * UINT64_C(0x2545F4914F6CDD1D)) >> 32);
+}
+
+uint32_t hpack_test_rng_below(hpack_test_rng *rng, uint32_t bound) {
+  return (uint32_t)(((uint64_t)hpack_test_rng_next(rng) * bound) >> 32);
+}

@@ -39,4 +39,33 @@ void hpack_test_expect_table(const h2e_hpack_table *table,
 ptrdiff_t hpack_test_decode(h2e_hpack_decoder *decoder, h2e_hpack_output *out,
                             const uint8_t *block, size_t len);
 
+/* Decodes a block that arrives cut at the given offsets (ascending, inside
+ * the block), the way a connection sees HEADERS and CONTINUATION frames:
+ * each call gets what the last one left unconsumed plus the next piece.
+ * Returns the result of the call with last = 1, or the first error. */
+ptrdiff_t hpack_test_decode_cut(h2e_hpack_decoder *decoder,
+                                h2e_hpack_output *out, const uint8_t *block,
+                                size_t len, const size_t *cuts,
+                                size_t cut_count);
+
+/* An allocator over malloc that counts calls and checks free sizes. */
+typedef struct hpack_test_allocator {
+  h2e_allocator allocator;
+  size_t allocs;
+  size_t frees;
+  size_t live_bytes;
+  size_t fail_after; /* allocations allowed before failing; SIZE_MAX: never */
+} hpack_test_allocator;
+
+void hpack_test_allocator_init(hpack_test_allocator *counting);
+
+/* A deterministic generator (xorshift64*) for the randomised tests. */
+typedef struct hpack_test_rng {
+  uint64_t state;
+} hpack_test_rng;
+
+uint32_t hpack_test_rng_next(hpack_test_rng *rng);
+/* Uniform in [0, bound). */
+uint32_t hpack_test_rng_below(hpack_test_rng *rng, uint32_t bound);
+
 #endif
