@@ -6,10 +6,10 @@
  * either both accept and give the same fields (names, values and the
  * never-indexed mark, in order), or both reject it.
  *
- * Input: [0] bits 0-1: blocks - 1; bits 5-7: before block 1, 2, 3, read a
- * byte and change the table size to fuzz_table_size(byte); [1] table size
- * set before block 0 (0xff: none). Each block but the last is preceded by
- * its length byte; the last block takes the rest.
+ * Input: [0] blocks - 1 (low 2 bits). Then for each block a control byte
+ * whose low 2 bits count the SETTINGS_HEADER_TABLE_SIZE changes made
+ * before it, one byte each (fuzz_table_size); then, except for the last
+ * block, its length byte; then the block. The last block takes the rest.
  *
  * After a rejection both decoders are unusable (RFC 9113 §4.3), so the
  * run ends there.
@@ -163,14 +163,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   decoders d;
   if (size > MAX_INPUT)
     return 0; /* carve-out: nghttp2's 64 KiB string limit */
-  uint8_t shape = fuzz_byte(&in);
-  size_t blocks = 1 + (shape & 3u);
-  uint8_t initial = fuzz_byte(&in);
+  size_t blocks = 1 + (fuzz_byte(&in) & 3u);
   open_decoders(&d);
-  if (initial != 0xff)
-    change_table_size(&d, fuzz_table_size(initial));
   for (size_t k = 0; k < blocks; k++) {
-    if (k > 0 && (shape >> (4 + k) & 1u))
+    for (unsigned changes = fuzz_byte(&in) & 3u; changes > 0; changes--)
       change_table_size(&d, fuzz_table_size(fuzz_byte(&in)));
     const uint8_t *block;
     size_t len =

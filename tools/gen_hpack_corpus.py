@@ -59,7 +59,11 @@ def decode_seed(blocks, fragment_choice):
 
 
 def diff_seed(blocks):
-    return bytes([len(blocks) - 1, 0xFF]) + length_prefixed(blocks)
+    """No table size change before any block (control byte 0)."""
+    out = bytes([len(blocks) - 1])
+    for block in blocks[:-1]:
+        out += bytes([0, len(block)]) + block
+    return out + bytes([0]) + blocks[-1]
 
 
 def roundtrip_field(name, value):
