@@ -37,14 +37,16 @@ typedef struct h2e_hpack_decoder h2e_hpack_decoder;
 
 typedef struct h2e_hpack_decoder_config {
   /* The SETTINGS_HEADER_TABLE_SIZE we advertise: the largest dynamic table
-   * size update the peer may send (RFC 7541 §4.2), and the table's maximum
-   * size until the peer sends one. Default 4096; at most 2^30.
+   * size update the peer may send (RFC 7541 §4.2). Default 4096; at most
+   * 2^30. Until the peer sends an update, the table's maximum size is
+   * min(4096, this): 4096 is where the peer's encoder starts (the initial
+   * SETTINGS_HEADER_TABLE_SIZE, RFC 9113 §6.5.2).
    *
    * The table's memory is allocated once for this size, which is therefore
-   * also the most h2e_hpack_decoder_set_max_table_size accepts later. In
-   * HTTP/2 the peer may use 4096 (the initial value, RFC 9113 §6.5.2) until
-   * it has our SETTINGS, so a connection that advertises less creates the
-   * decoder with 4096 and lowers the limit once the SETTINGS are ACKed. */
+   * also the most h2e_hpack_decoder_set_max_table_size accepts later. The
+   * peer may use 4096 until it has our SETTINGS, so a connection that
+   * advertises less creates the decoder with 4096 and lowers the limit once
+   * the SETTINGS are ACKed. */
   uint32_t max_table_size;
   /* RFC 9113 §6.5.2 semantics: the sum over decoded fields of name length
    * + value length + 32. Default 65536. */

@@ -108,6 +108,10 @@ h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
   h2e_hpack_table_init(&decoder->table,
                        (uint8_t *)decoder + decoder_header_size(),
                        config->max_table_size);
+  /* RFC 7541 §4.2: the peer's encoder starts from the protocol's initial
+   * size, whatever we allow it to grow to. */
+  if (config->max_table_size > H2E_HPACK_INITIAL_TABLE_SIZE)
+    h2e_hpack_table_set_max_size(&decoder->table, H2E_HPACK_INITIAL_TABLE_SIZE);
   decoder->max_table_size = config->max_table_size;
   decoder->max_header_list_size = config->max_header_list_size;
   decoder->max_string_len =

@@ -17,10 +17,6 @@
 
 #include <string.h>
 
-/* RFC 9113 §6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE, which is the
- * peer decoder's maximum until we signal another (RFC 7541 §4.2). */
-#define INITIAL_PEER_TABLE_SIZE 4096
-
 struct h2e_hpack_encoder {
   h2e_allocator allocator;
   size_t memsize;
@@ -113,9 +109,9 @@ h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
   h2e_hpack_table_init(&encoder->table, memory, capacity);
   h2e_hpack_index_init(&encoder->index, memory + table_memsize, capacity);
   /* RFC 7541 §4.2: we may use less than the peer allows, and say so. */
-  uint32_t effective = min_u32(INITIAL_PEER_TABLE_SIZE, capacity);
+  uint32_t effective = min_u32(H2E_HPACK_INITIAL_TABLE_SIZE, capacity);
   h2e_hpack_table_set_max_size(&encoder->table, effective);
-  encoder->announced_size = INITIAL_PEER_TABLE_SIZE;
+  encoder->announced_size = H2E_HPACK_INITIAL_TABLE_SIZE;
   encoder->smallest_size = effective;
   return encoder;
 }
@@ -331,4 +327,9 @@ ptrdiff_t h2e_hpack_encode(h2e_hpack_encoder *encoder, const h2e_field *fields,
 const h2e_hpack_table *
 h2e_hpack_encoder_table(const h2e_hpack_encoder *encoder) {
   return &encoder->table;
+}
+
+const h2e_hpack_index *
+h2e_hpack_encoder_index(const h2e_hpack_encoder *encoder) {
+  return &encoder->index;
 }

@@ -17,6 +17,11 @@
  * ours to bound). */
 #define H2E_HPACK_CAPACITY_MAX (UINT32_C(1) << 30)
 
+/* RFC 9113 §6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE. Both ends of
+ * a connection start with a table of this maximum size, until the encoder
+ * signals another (RFC 7541 §4.2). */
+#define H2E_HPACK_INITIAL_TABLE_SIZE 4096
+
 /* RFC 7541 §4.1: the size of an entry is its name and value lengths + 32. */
 #define H2E_HPACK_ENTRY_OVERHEAD 32
 

@@ -353,6 +353,18 @@ test_4_2_limit_at_or_above_the_current_maximum_needs_no_update(void **state) {
   fixture_free(f);
 }
 
+static void test_4_2_table_starts_at_4096_whatever_we_allow(void **state) {
+  (void)state;
+  fixture *f = fixture_new(65536, 65536);
+  assert_int_equal(table_of(f)->max_size, 4096);
+  assert_int_equal(decode_hex(f, "3f e1 ff 03 82"), 5); /* 65536 */
+  assert_int_equal(table_of(f)->max_size, 65536);
+  fixture_free(f);
+  f = fixture_new(256, 65536);
+  assert_int_equal(table_of(f)->max_size, 256);
+  fixture_free(f);
+}
+
 static void
 test_4_2_limit_above_the_allocated_capacity_is_refused(void **state) {
   (void)state;
@@ -717,6 +729,7 @@ int main(void) {
           test_4_2_update_above_a_lowered_limit_is_compression_error),
       cmocka_unit_test(
           test_4_2_limit_at_or_above_the_current_maximum_needs_no_update),
+      cmocka_unit_test(test_4_2_table_starts_at_4096_whatever_we_allow),
       cmocka_unit_test(test_4_2_limit_above_the_allocated_capacity_is_refused),
       cmocka_unit_test(test_4_3_smaller_maximum_evicts_oldest_entries),
       cmocka_unit_test(test_4_4_entry_larger_than_the_table_empties_it),
