@@ -33,11 +33,14 @@ static inline size_t fuzz_take(fuzz_input *in, size_t n, const uint8_t **out) {
   return n;
 }
 
-/* Feeding a block in fragments of this many bytes (0: all at once), as
- * HEADERS and CONTINUATION frames would cut it. */
-static inline size_t fuzz_fragment_size(uint8_t choice) {
+/* Feeding a block of len bytes in fragments of this many bytes (0: all at
+ * once), as HEADERS and CONTINUATION frames would cut it. At most about 64
+ * fragments: a representation cut again and again is parsed from its
+ * start each time, so tiny fragments of a big block would cost O(len^2). */
+static inline size_t fuzz_fragment_size(uint8_t choice, size_t len) {
   static const size_t sizes[8] = {0, 1, 2, 3, 5, 8, 13, 64};
-  return sizes[choice & 7];
+  size_t size = sizes[choice & 7];
+  return size == 0 || size > len / 64 ? size : len / 64;
 }
 
 /* Table sizes to pick from: edges and the usual values (RFC 7541 §4.2,

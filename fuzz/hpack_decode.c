@@ -37,7 +37,7 @@ static void fail(const char *why) {
 
 typedef struct decode_limits {
   uint32_t max_header_list_size;
-  size_t fragment;
+  uint8_t fragment_choice; /* fuzz_fragment_size() */
 } decode_limits;
 
 /* Reads every byte of every field (ASan checks the pointers) and checks
@@ -90,7 +90,8 @@ static ptrdiff_t decode_block(h2e_hpack_decoder *decoder, h2e_hpack_output *out,
 static int run_block(h2e_hpack_decoder *decoder, h2e_hpack_output *out,
                      const uint8_t *block, size_t len,
                      const decode_limits *limits) {
-  ptrdiff_t rv = decode_block(decoder, out, block, len, limits->fragment);
+  ptrdiff_t rv = decode_block(decoder, out, block, len,
+                              fuzz_fragment_size(limits->fragment_choice, len));
   switch (rv) {
   case 0:
     check_output(out, limits);
@@ -128,8 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t list_choice = fuzz_byte(&in);
   if (list_choice != 0xff)
     config.max_header_list_size = (uint32_t)list_choice * 64;
-  decode_limits limits = {config.max_header_list_size,
-                          fuzz_fragment_size((uint8_t)(shape >> 2))};
+  decode_limits limits = {config.max_header_list_size, (uint8_t)(shape >> 2)};
   h2e_hpack_output out = {0};
   out.buf_cap = config.max_table_size + output_bytes(fuzz_byte(&in));
   out.fields_cap = fuzz_byte(&in) % 128u;

@@ -328,7 +328,8 @@ static void run_block(codecs *c, field_source *src, size_t block_no) {
     fail("encode failed or overran its bound", block_no, 0);
   c->alloc_state.steady = 1;
   h2e_decode_block(c, block, (size_t)len, fields, count,
-                   fuzz_fragment_size((uint8_t)(control >> 2)), block_no);
+                   fuzz_fragment_size((uint8_t)(control >> 2), (size_t)len),
+                   block_no);
   c->alloc_state.steady = 0;
   nghttp2_decode_block(c, block, (size_t)len, fields, count, block_no);
   free(block);
