@@ -40,13 +40,24 @@ typedef enum h2e_role { H2E_CLIENT = 0, H2E_SERVER = 1 } h2e_role;
 typedef struct h2e_config {
   h2e_role role;
 
-  /* Our SETTINGS (RFC 9113 §6.5.2), sent at the start. */
+  /* Our SETTINGS (RFC 9113 §6.5.2), sent at the start. The memory of the
+   * connection is sized from them, so they are also the largest values
+   * h2e_submit_settings may announce later (table size, concurrent
+   * streams, frame size, header list size). */
   uint32_t header_table_size;      /* default 4096 */
-  uint32_t enable_push;            /* client default 0; never sent by servers */
-  uint32_t max_concurrent_streams; /* default 100 */
+  uint32_t enable_push;            /* client default 0; a server must leave
+                                      it 0 (h2e_conn_new fails otherwise) */
+  /* Default 100, at most 65536. Also caps the streams we open ourselves
+   * (with the peer's own limit): h2e_submit_request says
+   * H2E_ERR_STREAM_LIMIT beyond min(this, the peer's setting). */
+  uint32_t max_concurrent_streams;
   uint32_t initial_window_size;    /* default 65535 */
   uint32_t max_frame_size;         /* default 16384 */
-  uint32_t max_header_list_size;   /* default 65536 */
+  /* Default 65536, 1024 .. 16 MiB. A block whose decoded fields exceed
+   * it is a stream error PROTOCOL_ERROR (RFC 9113 §8.1.1, §10.5.1, the
+   * connection goes on); one whose compressed size exceeds it by more
+   * than 16 KiB is a connection error ENHANCE_YOUR_CALM. */
+  uint32_t max_header_list_size;
   uint32_t enable_connect_protocol; /* RFC 8441, default 0 */
   uint32_t no_rfc7540_priorities;  /* RFC 9218 §2.1, default 1 */
 
@@ -68,8 +79,9 @@ typedef struct h2e_config {
   uint64_t idle_timeout_ms;     /* GOAWAY after no open stream this long, 0 */
 
   /* Bounds. */
-  uint32_t output_buffer_size;   /* control frames + header blocks queued
-                                    for output, default 65536 */
+  uint32_t output_buffer_size;   /* header blocks queued for output,
+                                    default 65536; trailers held behind
+                                    their body get a quarter more */
   uint32_t max_queued_control;   /* PING/SETTINGS ACKs and RST_STREAMs
                                     waiting for output, default 64 */
   uint32_t max_events;           /* events waiting to be pulled, default 64 */
@@ -102,7 +114,10 @@ H2E_API void h2e_conn_free(h2e_conn *conn);
  * or a negative code:
  *   H2E_ERR_NOT_HTTP2  (server) the input opens with an HTTP/1.x request
  *                      line, not the preface; nothing was consumed, so an
- *                      HTTP/1.1 stack can take the bytes.
+ *                      HTTP/1.1 stack can take the bytes. (Octets that
+ *                      match the preface are consumed as they come, so a
+ *                      first input of a lone "P" is taken for the
+ *                      preface's start.)
  *   H2E_ERR_CONN_CLOSED the connection is terminal (after a connection
  *                      error, or GOAWAY both ways with no stream left).
  * A protocol error by the peer is not a return code: it queues GOAWAY and
@@ -118,12 +133,18 @@ typedef enum h2e_event_type {
   H2E_EV_SETTINGS_ACK,  /* the peer acknowledged our SETTINGS */
   H2E_EV_HEADERS,       /* a header block on a stream */
   H2E_EV_DATA,          /* DATA payload on a stream */
-  H2E_EV_STREAM_RESET,  /* a stream ended abnormally (either side reset) */
+  /* A stream ended abnormally: the peer reset it, the engine reset it
+   * (a stream error), or a GOAWAY left it unprocessed. Not raised for
+   * h2e_submit_rst_stream. Every other stream the application knows
+   * ends with exactly one STREAM_CLOSED or STREAM_RESET, unless the
+   * connection fails first (H2E_EV_CONN_ERROR ends them all). */
+  H2E_EV_STREAM_RESET,
   H2E_EV_STREAM_CLOSED, /* a stream finished both ways; its id is done */
   H2E_EV_PUSH_PROMISE,  /* client: the server promised a stream */
   H2E_EV_GOAWAY,        /* the peer sent GOAWAY */
   H2E_EV_PING_ACK,      /* our PING came back */
-  H2E_EV_DATA_SENT,     /* a submitted body buffer is released */
+  H2E_EV_DATA_SENT,     /* a submitted body buffer is released (stream_id
+                           is the stream it was submitted on) */
   H2E_EV_WINDOW_OPEN,   /* a stream blocked by flow control can send again */
   H2E_EV_CONN_ERROR,    /* the connection failed; it is terminal */
   H2E_EV_ALTSVC,        /* client: RFC 7838 ALTSVC */
@@ -225,7 +246,13 @@ H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
 
 /* Server: a response head (a 1xx one may come before the final one).
  * Client or server: trailers are h2e_submit_headers with H2E_END_STREAM
- * after the body. */
+ * after the body; submitted while body buffers still wait, they are held
+ * (copied) and go out right after the last one. Any other header block
+ * while body buffers wait is H2E_ERR_INVALID_ARG. Header blocks are
+ * HPACK-encoded at once; H2E_ERR_WOULDBLOCK when the output buffer is
+ * full, H2E_ERR_BUFFER_TOO_SMALL when the block could never fit it,
+ * H2E_ERR_STREAM_CLOSED when the stream cannot send (closed, reset, or
+ * our END_STREAM already submitted). */
 H2E_API int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
                                const h2e_field *fields, size_t count,
                                unsigned flags);
@@ -253,7 +280,12 @@ H2E_API int h2e_submit_ping(h2e_conn *conn, const uint8_t opaque_data[8],
 
 /* GOAWAY. Graceful (error_code NO_ERROR): a GOAWAY with 2^31-1, then a
  * PING, then, when it returns, the real last stream id (RFC 9113 §6.8);
- * open streams finish. Otherwise immediate with the code and debug text. */
+ * open streams finish. Otherwise immediate with the code and debug text
+ * (at most 96 octets are sent), and the connection is over once that
+ * GOAWAY is written. Received, a GOAWAY raises H2E_EV_GOAWAY and resets
+ * our streams above its last id (retryable); one with a known error code
+ * also raises H2E_EV_CONN_ERROR (by_peer) and ends the connection, while
+ * unknown codes mean nothing special (RFC 9113 §7). */
 H2E_API int h2e_submit_goaway(h2e_conn *conn, uint32_t error_code,
                               const char *debug_text, uint64_t now_ms);
 
@@ -262,7 +294,10 @@ H2E_API int h2e_submit_settings(h2e_conn *conn, const h2e_setting *settings,
                                 size_t count, uint64_t now_ms);
 
 /* Gives back len octets of receive window on a stream (and the
- * connection) after the application used delivered DATA. */
+ * connection) after the application used delivered DATA. len may not
+ * exceed what was delivered and not yet given back
+ * (H2E_ERR_INVALID_ARG). Once a stream is over, what it still held
+ * returns to the connection by itself, and consuming on it does nothing. */
 H2E_API int h2e_consume(h2e_conn *conn, uint32_t stream_id, size_t len);
 
 /* ---- bytes out -------------------------------------------------------- */
@@ -283,7 +318,9 @@ typedef struct h2e_output_vec {
 H2E_API size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs,
                                size_t max);
 
-/* Says that the first `bytes` of the last output were written. Released
+/* The vecs stay valid until h2e_conn_output_done.
+ *
+ * Says that the first `bytes` of the last output were written. Released
  * body buffers raise H2E_EV_DATA_SENT. */
 H2E_API void h2e_conn_output_done(h2e_conn *conn, size_t bytes);
 

@@ -1,0 +1,67 @@
+/* Timers, with time as an argument: the SETTINGS ACK deadline (RFC 9113
+ * §6.5.3), keepalive PINGs after silence, and the idle GOAWAY. */
+#include "conn.h"
+
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+  return a < b ? a : b;
+}
+
+void h2e_conn_note_idle(h2e_conn *conn) {
+  conn->idle_since_ms = conn->now_ms;
+}
+
+/* When the keepalive logic next needs to run: the PING's deadline while
+ * one is out, else the end of the allowed silence. */
+static uint64_t keepalive_deadline(const h2e_conn *conn) {
+  uint64_t interval = conn->config.keepalive_ms;
+  if (interval == 0)
+    return UINT64_MAX;
+  uint64_t sent_ms;
+  if (h2e_conn_ping_outstanding(conn, H2E_PING_KEEPALIVE, &sent_ms))
+    return sent_ms + interval;
+  return conn->last_recv_ms + interval;
+}
+
+static uint64_t idle_deadline(const h2e_conn *conn) {
+  if (conn->config.idle_timeout_ms == 0 || conn->streams.count > 0 ||
+      conn->goaway_sent)
+    return UINT64_MAX;
+  return conn->idle_since_ms + conn->config.idle_timeout_ms;
+}
+
+uint64_t h2e_conn_deadline(const h2e_conn *conn) {
+  if (conn == NULL || h2e_conn_finished(conn))
+    return UINT64_MAX;
+  return min_u64(h2e_conn_settings_deadline(conn),
+                 min_u64(keepalive_deadline(conn), idle_deadline(conn)));
+}
+
+static void run_keepalive(h2e_conn *conn, uint64_t now_ms) {
+  if (keepalive_deadline(conn) > now_ms)
+    return;
+  uint64_t sent_ms;
+  if (h2e_conn_ping_outstanding(conn, H2E_PING_KEEPALIVE, &sent_ms)) {
+    /* No answer for a whole interval: the peer or the path is gone. */
+    h2e_conn_fail(conn, H2E_NO_ERROR, "h2e: keepalive PING not answered");
+    return;
+  }
+  h2e_conn_send_engine_ping(conn, H2E_PING_KEEPALIVE);
+}
+
+void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms) {
+  if (conn == NULL || h2e_conn_finished(conn))
+    return;
+  conn->now_ms = now_ms;
+  if (h2e_conn_settings_deadline(conn) <= now_ms) {
+    /* RFC 9113 §6.5.3: no ACK in time, connection error SETTINGS_TIMEOUT. */
+    h2e_conn_fail(conn, H2E_SETTINGS_TIMEOUT,
+                  "RFC 9113 §6.5.3: SETTINGS not acknowledged in time");
+    return;
+  }
+  run_keepalive(conn, now_ms);
+  if (!conn->failed && idle_deadline(conn) <= now_ms) {
+    h2e_conn_queue_goaway(conn, conn->last_peer_id, H2E_NO_ERROR,
+                          "idle timeout");
+    conn->goaway_sent = H2E_GOAWAY_FINAL;
+  }
+}
