@@ -295,9 +295,10 @@ H2E_API int h2e_submit_settings(h2e_conn *conn, const h2e_setting *settings,
 
 /* Gives back len octets of receive window on a stream (and the
  * connection) after the application used delivered DATA. len may not
- * exceed what was delivered and not yet given back
- * (H2E_ERR_INVALID_ARG). Once a stream is over, what it still held
- * returns to the connection by itself, and consuming on it does nothing. */
+ * exceed what was delivered and not yet given back (H2E_ERR_INVALID_ARG).
+ * Every delivered octet must come back this way (unless auto_consume),
+ * even after its stream is over: then only the connection window grows,
+ * so the connection window bounds what the application holds. */
 H2E_API int h2e_consume(h2e_conn *conn, uint32_t stream_id, size_t len);
 
 /* ---- bytes out -------------------------------------------------------- */

@@ -218,11 +218,6 @@ void h2e_conn_close_stream(h2e_conn *conn, h2e_stream *stream,
   h2e_conn_drop_stream_output(conn, stream);
   h2e_list_remove(&stream->update_link);
   h2e_list_remove(&stream->window_link);
-  /* Credit of DATA the application never gave back returns with the
-   * stream, so the connection window cannot leak (RFC 9113 §6.9). */
-  h2e_flow_recv_credit(&conn->recv_flow, stream->unconsumed);
-  if (stream->unconsumed)
-    conn->conn_update_due = 1;
   h2e_stream_destroy(&conn->streams, stream, closed_state);
   if (conn->streams.count == 0)
     h2e_conn_note_idle(conn);

@@ -175,9 +175,9 @@ struct h2e_conn {
   uint32_t peer_active;
   uint32_t peer_reserved; /* reserved (remote): pushes not started */
 
-  /* ---- flow control (connection level) */
-  int64_t send_window;
+  /* ---- flow control (connection level) */ int64_t send_window;
   h2e_flow_recv recv_flow;
+  uint64_t unconsumed; /* DATA delivered on all streams, not given back */
 
   /* ---- output */
   h2e_fifo ctrl;

@@ -89,11 +89,12 @@ static void deliver_piece(h2e_conn *conn, h2e_stream *stream,
     ev->u.data.len = len;
     ev->u.data.end_stream = (uint8_t)end_stream;
   }
-  stream->unconsumed += len;
   if (conn->config.auto_consume) {
-    stream->unconsumed -= len;
     h2e_conn_give_credit(conn, stream, len);
+    return;
   }
+  stream->unconsumed += len;
+  conn->unconsumed += len;
 }
 
 void h2e_conn_recv_data(h2e_conn *conn, const h2e_frame *frame) {
@@ -119,12 +120,14 @@ int h2e_consume(h2e_conn *conn, uint32_t stream_id, size_t len) {
   if (conn == NULL)
     return H2E_ERR_INVALID_ARG;
   h2e_stream *stream = h2e_stream_find(&conn->streams, stream_id);
-  /* A stream that ended gave its unconsumed credit back already. */
-  if (stream == NULL)
-    return H2E_OK;
-  if (len > stream->unconsumed)
+  uint64_t held = stream ? stream->unconsumed : conn->unconsumed;
+  if (len > held)
     return H2E_ERR_INVALID_ARG;
-  stream->unconsumed -= len;
+  /* A stream that is over needs no window: the connection gets the
+   * credit alone (RFC 9113 §6.9: it counted every DATA octet). */
+  if (stream)
+    stream->unconsumed -= len;
+  conn->unconsumed -= len;
   h2e_conn_give_credit(conn, stream, len);
   return H2E_OK;
 }

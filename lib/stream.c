@@ -140,9 +140,14 @@ void h2e_stream_destroy(h2e_stream_table *table, h2e_stream *stream,
 }
 
 h2e_sstate h2e_stream_closed_state(const h2e_stream_table *table, uint32_t id) {
-  for (uint32_t i = 0; i < table->closed_count; i++)
-    if (table->closed[i].id == id)
-      return (h2e_sstate)table->closed[i].state;
+  /* Newest first: a stream reset after it closed is remembered twice. */
+  for (uint32_t i = 1; i <= table->closed_count; i++) {
+    const h2e_closed_stream *c =
+        &table->closed[(table->closed_next + table->closed_cap - i) %
+                       table->closed_cap];
+    if (c->id == id)
+      return (h2e_sstate)c->state;
+  }
   return H2E_SS_CLOSED_UNKNOWN;
 }
 
