@@ -64,10 +64,11 @@ H2E_API void h2e_hpack_decoder_free(h2e_hpack_decoder *decoder);
 /* Changes the advertised table size limit (after the peer ACKed our
  * SETTINGS). RFC 7541 §4.2: if it is below the table's current maximum
  * size (the last size the peer signalled, or the initial one), the peer
- * must open its next block with a size update, and a field before one is
- * a COMPRESSION_ERROR. The table itself changes only with the peer's
- * updates. Returns H2E_OK, or H2E_ERR_INVALID_ARG (nothing changed) above
- * the max_table_size the decoder was created with. */
+ * must open its very next block with a size update, the first one within
+ * the smallest limit set since; a field before it, a block without it or
+ * a larger first update is a COMPRESSION_ERROR. The table itself changes only
+ * with the peer's updates. Returns H2E_OK, or H2E_ERR_INVALID_ARG (nothing
+ * changed) above the max_table_size the decoder was created with. */
 H2E_API int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
                                                  uint32_t max_table_size);
 

@@ -25,11 +25,16 @@ struct h2e_hpack_decoder {
   uint32_t max_table_size; /* RFC 7541 §4.2: the largest update we accept */
   uint32_t max_header_list_size;
   uint32_t max_string_len;
-  uint8_t fields_seen;     /* RFC 7541 §4.2: no size update after a field */
-  uint8_t update_required; /* RFC 7541 §4.2: our limit fell below the max */
-  uint8_t over_limit;      /* this block's fields are not delivered */
-  uint8_t failed;          /* a COMPRESSION_ERROR: the decoder is done */
+  /* RFC 7541 §4.2: when our limit fell below the table's maximum, the next
+   * block must open with an update to at most the smallest limit since;
+   * NO_UPDATE_DUE otherwise. */
+  uint32_t update_due_below;
+  uint8_t fields_seen; /* RFC 7541 §4.2: no size update after a field */
+  uint8_t over_limit;  /* this block's fields are not delivered */
+  uint8_t failed;      /* a COMPRESSION_ERROR: the decoder is done */
 };
+
+#define NO_UPDATE_DUE UINT32_MAX
 
 /* How much of the input to ask the cache for before decoding it. */
 #define PREFETCH_MAX (16 * H2E_HPACK_CACHE_LINE)
@@ -113,6 +118,7 @@ h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
   if (config->max_table_size > H2E_HPACK_INITIAL_TABLE_SIZE)
     h2e_hpack_table_set_max_size(&decoder->table, H2E_HPACK_INITIAL_TABLE_SIZE);
   decoder->max_table_size = config->max_table_size;
+  decoder->update_due_below = NO_UPDATE_DUE;
   decoder->max_header_list_size = config->max_header_list_size;
   decoder->max_string_len =
       config->max_header_list_size > config->max_table_size
@@ -134,9 +140,10 @@ int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
     return H2E_ERR_INVALID_ARG;
   decoder->max_table_size = max_table_size;
   /* RFC 7541 §4.2: the encoder must signal a maximum within the new limit
-   * before using the table again. */
-  if (max_table_size < decoder->table.max_size)
-    decoder->update_required = 1;
+   * (the smallest one, after several changes) before using the table. */
+  if (max_table_size < decoder->table.max_size &&
+      max_table_size < decoder->update_due_below)
+    decoder->update_due_below = max_table_size;
   return H2E_OK;
 }
 
@@ -171,7 +178,7 @@ static int admit(h2e_hpack_decoder *decoder, uint64_t size, size_t octets) {
 /* RFC 7541 §4.2: a field ends the run of size updates that may open a
  * block, and one of them was required. */
 static int begin_field(h2e_hpack_decoder *decoder) {
-  if (decoder->update_required)
+  if (decoder->update_due_below != NO_UPDATE_DUE)
     return INVALID;
   decoder->fields_seen = 1;
   return 0;
@@ -424,11 +431,13 @@ static ptrdiff_t decode_size_update(h2e_hpack_decoder *decoder,
   int used = h2e_hpack_int_decode(in, end, 5, &max_size);
   if (used <= 0)
     return used;
-  /* RFC 7541 §4.2: only at the start of a block; §6.3: within our limit. */
-  if (decoder->fields_seen || max_size > decoder->max_table_size)
+  /* RFC 7541 §4.2: only at the start of a block, the first one down to the
+   * smallest limit we set; §6.3: within our limit. */
+  if (decoder->fields_seen || max_size > decoder->max_table_size ||
+      max_size > decoder->update_due_below)
     return INVALID;
   h2e_hpack_table_set_max_size(&decoder->table, max_size);
-  decoder->update_required = 0;
+  decoder->update_due_below = NO_UPDATE_DUE;
   return used;
 }
 
@@ -473,8 +482,9 @@ ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
   }
   if (!last)
     return p - in;
-  /* RFC 7541 §2: a block ends on a representation boundary. */
-  if (p != end)
+  /* RFC 7541 §2: a block ends on a representation boundary; §4.2: an
+   * update that was due opens this block, even an empty one. */
+  if (p != end || decoder->update_due_below != NO_UPDATE_DUE)
     return fail(decoder);
   decoder->out = NULL;
   if (decoder->over_limit)

@@ -318,14 +318,36 @@ static void test_4_2_lowered_limit_requires_an_update_first(void **state) {
                    H2E_OK);
   assert_int_equal(decode_hex(f, "82"), H2E_ERR_COMPRESSION);
   fixture_free(f);
-  /* An empty block leaves the update still due. */
+  /* The update is due in the very next block, even an empty one. */
   f = fixture_new(4096, 65536);
   assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 1024),
                    H2E_OK);
-  assert_int_equal(decode_hex(f, ""), 0);
+  assert_int_equal(decode_hex(f, ""), H2E_ERR_COMPRESSION);
+  fixture_free(f);
+  f = fixture_new(4096, 65536);
+  assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 1024),
+                   H2E_OK);
   assert_int_equal(decode_hex(f, "3f e1 07 82"), 4);
   assert_int_equal(table_of(f)->max_size, 1024);
   assert_int_equal(decode_hex(f, "82"), 1);
+  fixture_free(f);
+}
+
+static void
+test_4_2_first_update_is_within_the_smallest_limit_set(void **state) {
+  (void)state;
+  fixture *f = fixture_new(4096, 65536);
+  assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 1), H2E_OK);
+  assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 3840),
+                   H2E_OK);
+  assert_int_equal(decode_hex(f, "28 82"), H2E_ERR_COMPRESSION); /* 8 > 1 */
+  fixture_free(f);
+  f = fixture_new(4096, 65536);
+  assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 1), H2E_OK);
+  assert_int_equal(h2e_hpack_decoder_set_max_table_size(f->decoder, 3840),
+                   H2E_OK);
+  assert_int_equal(decode_hex(f, "21 3f e1 1d 82"), 5); /* 1, then 3840 */
+  assert_int_equal(table_of(f)->max_size, 3840);
   fixture_free(f);
 }
 
@@ -725,6 +747,7 @@ int main(void) {
       cmocka_unit_test(
           test_4_2_size_update_after_a_field_of_an_earlier_fragment_fails),
       cmocka_unit_test(test_4_2_lowered_limit_requires_an_update_first),
+      cmocka_unit_test(test_4_2_first_update_is_within_the_smallest_limit_set),
       cmocka_unit_test(
           test_4_2_update_above_a_lowered_limit_is_compression_error),
       cmocka_unit_test(
