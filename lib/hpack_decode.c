@@ -237,9 +237,9 @@ static ptrdiff_t decode_indexed(h2e_hpack_decoder *decoder, const uint8_t *in,
 }
 
 /* RFC 7541 §5.2: a string literal, complete in the input. */
-static ptrdiff_t parse_string(const h2e_hpack_decoder *decoder,
-                              const uint8_t *in, const uint8_t *end,
-                              wire_string *string) {
+static inline ptrdiff_t parse_string(const h2e_hpack_decoder *decoder,
+                                     const uint8_t *in, const uint8_t *end,
+                                     wire_string *string) {
   if (in == end)
     return NEED_MORE;
   uint32_t len;
@@ -259,8 +259,8 @@ static ptrdiff_t parse_string(const h2e_hpack_decoder *decoder,
 }
 
 /* Decodes a string into the sink; 1 when done, 0 when it does not fit. */
-static int sink_string(sink *into, const wire_string *string,
-                       const uint8_t **octets, uint32_t *len) {
+static inline int sink_string(sink *into, const wire_string *string,
+                              const uint8_t **octets, uint32_t *len) {
   uint8_t *dst = into->start + into->len;
   size_t room = into->cap - into->len;
   size_t decoded_len = string->len;
@@ -286,8 +286,9 @@ static int sink_string(sink *into, const wire_string *string,
 
 /* Decodes the literal's name and value into the sink (a static name is
  * referenced). 1 when done, 0 when they do not fit, INVALID. */
-static int materialize(const h2e_hpack_decoder *decoder, const literal *lit,
-                       sink *into, h2e_field *field) {
+static inline int materialize(const h2e_hpack_decoder *decoder,
+                              const literal *lit, sink *into,
+                              h2e_field *field) {
   if (lit->name_index > H2E_HPACK_STATIC_COUNT) {
     const h2e_hpack_entry *entry = dynamic_entry(decoder, lit->name_index);
     if (entry->name_len > into->cap - into->len)
@@ -331,10 +332,10 @@ static int deliver_literal(h2e_hpack_decoder *decoder, const literal *lit) {
     int done = materialize(decoder, lit, &into, field);
     if (done != 0) {
       if (done > 0) {
-        out->count++;
-        out->buf_used += into.len;
         out->list_size +=
             (size_t)h2e_hpack_entry_size(field->name_len, field->value_len);
+        out->buf_used += into.len;
+        out->count++;
       }
       return done;
     }

@@ -54,7 +54,8 @@ static uint32_t ring_write(h2e_hpack_table *table, uint32_t pos,
     return pos;
   uint32_t run = ring_run(table, pos, len);
   memcpy(table->octets + pos, src, run);
-  memcpy(table->octets, src + run, len - run);
+  if (run < len)
+    memcpy(table->octets, src + run, len - run);
   return ring_advance(table, pos, len);
 }
 
@@ -67,23 +68,9 @@ static int ring_equals(const h2e_hpack_table *table, uint32_t pos,
          h2e_hpack_bytes_equal(table->octets, src + run, len - run);
 }
 
-static void ring_read(const h2e_hpack_table *table, uint32_t pos, uint32_t len,
-                      uint8_t *dst) {
-  if (len == 0)
-    return;
-  uint32_t run = ring_run(table, pos, len);
-  memcpy(dst, table->octets + pos, run);
-  memcpy(dst + run, table->octets, len - run);
-}
-
-void h2e_hpack_table_read(const h2e_hpack_table *table,
-                          const h2e_hpack_entry *entry, uint8_t *dst) {
-  ring_read(table, entry->offset, entry->name_len + entry->value_len, dst);
-}
-
 void h2e_hpack_table_read_name(const h2e_hpack_table *table,
                                const h2e_hpack_entry *entry, uint8_t *dst) {
-  ring_read(table, entry->offset, entry->name_len, dst);
+  h2e_hpack_table_read_span(table, entry->offset, entry->name_len, dst);
 }
 
 int h2e_hpack_table_name_equals(const h2e_hpack_table *table,

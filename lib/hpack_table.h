@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The largest table capacity we allocate (RFC 7541 §7.3: the memory is
  * ours to bound). */
@@ -78,9 +79,28 @@ h2e_hpack_table_get(const h2e_hpack_table *table, uint32_t index) {
   return h2e_hpack_table_at(table, h2e_hpack_table_next(table) - index);
 }
 
+/* Copies len octets of the ring from pos to dst. Inline: the decoder
+ * copies every dynamic field it delivers. */
+static inline void h2e_hpack_table_read_span(const h2e_hpack_table *table,
+                                             uint32_t pos, uint32_t len,
+                                             uint8_t *dst) {
+  uint32_t to_end = table->capacity - pos;
+  if (len <= to_end) {
+    if (len > 0)
+      memcpy(dst, table->octets + pos, len);
+    return;
+  }
+  memcpy(dst, table->octets + pos, to_end);
+  memcpy(dst + to_end, table->octets, len - to_end);
+}
+
 /* Copies the entry's name and value, back to back, to dst. */
-void h2e_hpack_table_read(const h2e_hpack_table *table,
-                          const h2e_hpack_entry *entry, uint8_t *dst);
+static inline void h2e_hpack_table_read(const h2e_hpack_table *table,
+                                        const h2e_hpack_entry *entry,
+                                        uint8_t *dst) {
+  h2e_hpack_table_read_span(table, entry->offset,
+                            entry->name_len + entry->value_len, dst);
+}
 
 /* Copies the entry's name to dst. */
 void h2e_hpack_table_read_name(const h2e_hpack_table *table,
