@@ -50,7 +50,7 @@ static void fixture_free(fixture *f) {
 
 /* Decodes a hex block whole; returns what h2e_hpack_decode returned. */
 static ptrdiff_t decode_hex(fixture *f, const char *hex) {
-  static uint8_t block[BLOCK_MAX];
+  uint8_t block[BLOCK_MAX];
   size_t len = hpack_test_hex(hex, block, sizeof block);
   return hpack_test_decode(f->decoder, &f->out, block, len);
 }

@@ -428,7 +428,7 @@ static void expect_same_entries(const h2e_hpack_table *a,
   assert_int_equal(a->count, b->count);
   assert_int_equal(a->size, b->size);
   assert_int_equal(a->max_size, b->max_size);
-  static uint8_t octets_a[1 << 16], octets_b[1 << 16];
+  uint8_t octets_a[1 << 16], octets_b[1 << 16];
   for (uint32_t i = 1; i <= a->count; i++) {
     const h2e_hpack_entry *x = h2e_hpack_table_get(a, i);
     const h2e_hpack_entry *y = h2e_hpack_table_get(b, i);
@@ -444,7 +444,7 @@ static void expect_same_entries(const h2e_hpack_table *a,
 static void expect_index_consistent(const h2e_hpack_encoder *encoder) {
   const h2e_hpack_table *table = h2e_hpack_encoder_table(encoder);
   const h2e_hpack_index *index = h2e_hpack_encoder_index(encoder);
-  static uint8_t octets[1 << 16], other[1 << 16];
+  uint8_t octets[1 << 16], other[1 << 16];
   for (uint32_t i = 0; i < table->count; i++) {
     uint32_t absolute = table->oldest + i;
     const h2e_hpack_entry *entry = h2e_hpack_table_at(table, absolute);
