@@ -116,10 +116,13 @@ H2E_API void h2e_hpack_decode_begin(h2e_hpack_decoder *decoder,
  * In that case the block was still fully processed, so the dynamic table
  * stays in sync (RFC 9113 §10.5.1) and the decoder stays usable; the
  * fields are not delivered (out->fields and out->buf hold leftovers).
- * Once over the limit, nothing more is copied: later fields cost only
- * their parsing, and the Huffman strings of fields that neither reach the
- * output nor enter the table are skipped undecoded. H2E_ERR_INVALID_ARG:
- * no block begun, or out->buf_cap too small (see h2e_hpack_output). */
+ * Once over the limit, nothing more is delivered: later fields cost their
+ * parsing, plus decoding the strings of those that enter the table (at
+ * most the table size each); the Huffman strings of the others are skipped
+ * undecoded. So a block that expands through references (an HPACK bomb)
+ * costs work and memory in proportion to its length and the limit, not to
+ * what it expands to. H2E_ERR_INVALID_ARG: no block begun, or
+ * out->buf_cap too small (see h2e_hpack_output). */
 H2E_API ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder,
                                    const uint8_t *in, size_t len, int last);
 
