@@ -214,7 +214,7 @@ test_4_3_block_on_a_refused_stream_still_updates_the_table(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §4.3.1 ------------------------------------------------------------- */
+/* ---- §4.3.1 -------------------------------------------------------------- */
 
 static void
 test_4_3_1_engine_starts_next_block_with_size_update_after_ack(void **state) {

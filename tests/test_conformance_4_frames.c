@@ -14,7 +14,7 @@ static const uint8_t opaque[8] = {'h', '2', 'e', '-', 'p', 'i', 'n', 'g'};
 static const uint8_t some_bytes[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4,
                                        5,    6,    7,    8,    9, 0, 0, 1};
 
-/* ---- §4.1: unknown types, unused flags, the reserved bit --------------- */
+/* ---- §4.1: unknown types, unused flags, the reserved bit ----------------- */
 
 static void test_4_1_unknown_frame_type_on_stream_0_is_ignored(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -185,8 +185,7 @@ static void test_4_1_sent_frames_leave_reserved_bits_unset(void **state) {
   peer_expect_no_frame(p);
 }
 
-/* ---- §4.2: frame size -----------------------------------------------------
- */
+/* ---- §4.2: frame size ---------------------------------------------------- */
 
 /* The standard request plus x-fill: <value> so the block is `total`
  * octets, as a literal without indexing (the table stays untouched).

@@ -13,8 +13,7 @@
 static const uint8_t opaque[8] = {8, 7, 6, 5, 4, 3, 2, 1};
 static const uint8_t raw_trailer[5] = {0x00, 0x01, 'x', 0x01, 'y'};
 
-/* ---- §5.4.1 connection errors
- * ------------------------------------------------ */
+/* ---- §5.4.1 connection errors -------------------------------------------- */
 
 static void test_5_4_1_goaway_names_the_last_processed_stream(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -81,8 +80,7 @@ test_5_4_1_frame_with_stream_and_connection_errors_is_conn_error(void **state) {
   peer_expect_conn_error2(p, H2E_PROTOCOL_ERROR, H2E_FRAME_SIZE_ERROR, 0);
 }
 
-/* ---- §5.4.2 stream errors
- * ---------------------------------------------------- */
+/* ---- §5.4.2 stream errors ------------------------------------------------ */
 
 static void test_5_4_2_stream_error_leaves_other_streams_alone(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -161,8 +159,7 @@ test_5_4_2_frames_on_a_closed_stream_get_one_rst_stream(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §5.5 extensions
- * ---------------------------------------------------------- */
+/* ---- §5.5 extensions ----------------------------------------------------- */
 
 static void
 test_5_5_unknown_frame_inside_a_header_block_is_protocol_error(void **state) {
@@ -234,8 +231,7 @@ static void test_5_5_altsvc_sent_to_a_server_is_ignored(void **state) {
   peer_expect_alive(p);
 }
 
-/* ---- §7 error codes
- * ---------------------------------------------------------- */
+/* ---- §7 error codes ------------------------------------------------------ */
 
 static void
 test_7_unknown_error_code_in_rst_stream_has_no_special_meaning(void **state) {

@@ -19,8 +19,7 @@ static void expect_state(peer *p, uint32_t stream_id, h2e_stream_state want) {
   assert_int_equal(h2e_stream_get_state(p->conn, stream_id), want);
 }
 
-/* ---- idle ------------------------------------------------------------------
- */
+/* ---- idle ---------------------------------------------------------------- */
 
 static void test_5_1_data_on_idle_stream_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -97,8 +96,7 @@ test_5_1_headers_on_server_initiated_stream_is_protocol_error(void **state) {
   peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
 }
 
-/* ---- open ------------------------------------------------------------------
- */
+/* ---- open ---------------------------------------------------------------- */
 
 static void test_5_1_end_stream_on_headers_half_closes_remote(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -167,8 +165,7 @@ static void test_5_1_our_rst_stream_closes_an_open_stream(void **state) {
   expect_state(p, 1, H2E_STATE_CLOSED);
 }
 
-/* ---- half-closed (local) ---------------------------------------------------
- */
+/* ---- half-closed (local) ------------------------------------------------- */
 
 /* Stream 1 with our complete response and the request body still open. */
 static peer *half_closed_local(void **state) {
@@ -228,8 +225,7 @@ static void test_5_1_half_closed_local_sends_no_more_data(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- half-closed (remote) --------------------------------------------------
- */
+/* ---- half-closed (remote) ------------------------------------------------ */
 
 static void
 test_5_1_half_closed_remote_data_is_stream_closed_error(void **state) {
@@ -313,8 +309,7 @@ static void test_5_1_half_closed_remote_stream_sends_anything(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- closed ----------------------------------------------------------------
- */
+/* ---- closed -------------------------------------------------------------- */
 
 static void test_5_1_closed_stream_data_is_stream_closed(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -449,8 +444,7 @@ test_5_1_late_consume_after_peer_reset_credits_only_the_conn(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- closed after our RST_STREAM: frames in flight --------------------------
- */
+/* ---- closed after our RST_STREAM: frames in flight ----------------------- */
 
 /* Stream 1 open (request body coming), then reset by the application. */
 static peer *reset_by_us(void **state) {
@@ -526,8 +520,7 @@ test_5_1_frames_after_a_stream_error_get_no_second_rst(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §5.1.1 stream identifiers
- * ------------------------------------------------ */
+/* ---- §5.1.1 stream identifiers ------------------------------------------- */
 
 static void
 test_5_1_1_even_stream_id_from_client_is_protocol_error(void **state) {
@@ -588,8 +581,7 @@ static void test_5_1_1_stream_id_is_not_reused_after_reset(void **state) {
                                    H2E_PROTOCOL_ERROR, 1);
 }
 
-/* ---- §5.1.2 stream concurrency
- * ----------------------------------------------- */
+/* ---- §5.1.2 stream concurrency ------------------------------------------- */
 
 static peer *limited_server(void **state, uint32_t max_streams) {
   h2e_config config = peer_config(H2E_SERVER);

@@ -35,8 +35,7 @@ static peer *inside_a_block(void **state) {
   return p;
 }
 
-/* ---- well-formed sequences
- * ---------------------------------------------------- */
+/* ---- well-formed sequences ----------------------------------------------- */
 
 static void test_6_10_headers_and_continuations_form_one_block(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -136,8 +135,7 @@ static void test_6_10_trailers_may_use_continuation(void **state) {
   peer_finish_stream(p, 1);
 }
 
-/* ---- CONTINUATION out of place
- * ---------------------------------------------------- */
+/* ---- CONTINUATION out of place ------------------------------------------- */
 
 static void test_6_10_continuation_on_stream_0_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -201,8 +199,7 @@ test_6_10_opening_block_interrupted_is_protocol_error(void **state) {
   peer_expect_conn_error_last2(p, H2E_PROTOCOL_ERROR, 0, 1);
 }
 
-/* ---- other frames inside a field block (§4.3, §6.2)
- * --------------------------------- */
+/* ---- other frames inside a field block (§4.3, §6.2) ---------------------- */
 
 static void
 test_6_2_data_inside_a_header_block_is_protocol_error(void **state) {
@@ -278,8 +275,7 @@ test_6_2_goaway_inside_a_header_block_is_protocol_error(void **state) {
   peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 1);
 }
 
-/* ---- what the engine sends
- * ---------------------------------------------------------- */
+/* ---- what the engine sends ----------------------------------------------- */
 
 static void
 test_6_10_engine_block_stays_contiguous_among_other_output(void **state) {

@@ -33,8 +33,7 @@ static size_t headers_payload(uint8_t *out, int padded, uint8_t pad_len,
   return at;
 }
 
-/* ---- §6.1 DATA
- * ----------------------------------------------------------------- */
+/* ---- §6.1 DATA ----------------------------------------------------------- */
 
 static void test_6_1_data_on_stream_0_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -185,8 +184,7 @@ static void test_6_1_data_cannot_be_submitted_on_an_idle_stream(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §6.2 HEADERS
- * -------------------------------------------------------------- */
+/* ---- §6.2 HEADERS -------------------------------------------------------- */
 
 static void test_6_2_headers_on_stream_0_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -276,8 +274,7 @@ static void test_6_2_engine_sends_trailers_after_the_body(void **state) {
   peer_expect_no_frame(p);
 }
 
-/* ---- §6.3 PRIORITY
- * ------------------------------------------------------------- */
+/* ---- §6.3 PRIORITY ------------------------------------------------------- */
 
 static void test_6_3_priority_on_stream_0_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -393,8 +390,7 @@ test_6_2_headers_depending_on_itself_is_at_most_protocol_error(void **state) {
   expect_ignored_or_protocol_error(p, 1, 0);
 }
 
-/* ---- §6.4 RST_STREAM
- * ------------------------------------------------------------- */
+/* ---- §6.4 RST_STREAM ----------------------------------------------------- */
 
 static void test_6_4_rst_stream_on_stream_0_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);

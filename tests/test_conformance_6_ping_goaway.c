@@ -19,8 +19,7 @@ static const h2e_field custom_trailer[1] = {PEER_FIELD("x-custom", "value1")};
 
 #define MAX_ID 0x7fffffffu
 
-/* ---- §6.7 PING
- * ----------------------------------------------------------------- */
+/* ---- §6.7 PING ----------------------------------------------------------- */
 
 static void test_6_7_ping_is_answered_with_the_same_payload(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -137,8 +136,7 @@ static void test_6_7_keepalive_pings_after_silence(void **state) {
   peer_expect_alive(p);
 }
 
-/* ---- §6.8 GOAWAY
- * --------------------------------------------------------------- */
+/* ---- §6.8 GOAWAY --------------------------------------------------------- */
 
 static void test_6_8_goaway_on_a_stream_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);

@@ -33,8 +33,7 @@ static peer *accepted_settings(void **state, const h2e_setting *settings,
   return p;
 }
 
-/* ---- §6.5 / §6.5.1 ---------------------------------------------------------
- */
+/* ---- §6.5 / §6.5.1 ------------------------------------------------------- */
 
 static void
 test_6_5_settings_ack_with_payload_is_frame_size_error(void **state) {
@@ -121,8 +120,7 @@ static void test_6_5_peer_settings_start_at_their_initial_values(void **state) {
       UINT32_MAX);
 }
 
-/* ---- §6.5.2 defined settings ------------------------------------------------
- */
+/* ---- §6.5.2 defined settings --------------------------------------------- */
 
 static void test_6_5_2_enable_push_of_2_is_protocol_error(void **state) {
   expect_bad_setting(state, H2E_SETTINGS_ENABLE_PUSH, 2, H2E_PROTOCOL_ERROR);
@@ -235,8 +233,7 @@ test_6_5_2_bad_value_after_good_ones_is_not_acknowledged(void **state) {
   peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
 }
 
-/* ---- §6.5.3 synchronization
- * -------------------------------------------------- */
+/* ---- §6.5.3 synchronization ---------------------------------------------- */
 
 static void test_6_5_3_values_are_processed_in_order(void **state) {
   static const h2e_setting windows[] = {{H2E_SETTINGS_INITIAL_WINDOW_SIZE, 100},

@@ -27,8 +27,7 @@ static peer *answering(void **state, const h2e_setting *settings, size_t count,
   return p;
 }
 
-/* ---- sending within the peer's windows -------------------------------------
- */
+/* ---- sending within the peer's windows ----------------------------------- */
 
 static void test_5_2_1_both_windows_start_at_65535(void **state) {
   peer *p = answering(state, NULL, 0, 100000);
@@ -194,8 +193,7 @@ static void test_5_2_2_window_updates_are_read_while_data_waits(void **state) {
   peer_expect_no_frame(p);
 }
 
-/* ---- §6.9.2 the peer's initial window size
- * ----------------------------------- */
+/* ---- §6.9.2 the peer's initial window size ------------------------------- */
 
 static void
 test_6_9_2_new_initial_window_size_adjusts_open_streams(void **state) {
@@ -322,8 +320,7 @@ test_6_9_data_on_a_closed_stream_still_counts_for_the_conn(void **state) {
   assert_int_equal(peer_connection_credit(p, 1, 1), 40000);
 }
 
-/* ---- receiving within our windows
- * --------------------------------------------- */
+/* ---- receiving within our windows ---------------------------------------- */
 
 static void test_6_9_1_data_beyond_the_stream_window_is_error(void **state) {
   h2e_config config = peer_config(H2E_SERVER);
@@ -524,8 +521,7 @@ static void test_6_9_1_update_threshold_follows_the_config(void **state) {
   peer_expect_window_updates(p, 1, 7000);
 }
 
-/* ---- §6.9.3 reducing our window
- * -------------------------------------------------- */
+/* ---- §6.9.3 reducing our window ------------------------------------------ */
 
 static void
 test_6_9_3_data_above_a_reduced_window_is_accepted_before_ack(void **state) {

@@ -65,8 +65,7 @@ static size_t promise_payload(uint8_t *out, uint32_t promised) {
   return 4 + PEER_REQUEST_BLOCK_LEN;
 }
 
-/* ---- §3.4 the preface -------------------------------------------------------
- */
+/* ---- §3.4 the preface ---------------------------------------------------- */
 
 static void test_3_4_client_sends_preface_then_settings(void **state) {
   peer *p = peer_new(state, H2E_CLIENT, NULL);
@@ -174,8 +173,7 @@ test_3_4_http1_answer_instead_of_preface_is_protocol_error(void **state) {
   expect_server_preface_error(p, H2E_FRAME_SIZE_ERROR);
 }
 
-/* ---- §4 frames
- * ------------------------------------------------------------------ */
+/* ---- §4 frames ----------------------------------------------------------- */
 
 static void test_4_1_client_ignores_unknown_frame_types(void **state) {
   peer *p = client(state, NULL);
@@ -265,8 +263,7 @@ test_4_3_client_declined_promise_still_updates_the_table(void **state) {
   peer_expect_headers_event(p, next, H2E_HEADERS_RESPONSE, 1, response, 2);
 }
 
-/* ---- §5.1 stream states, client side
- * ----------------------------------------------- */
+/* ---- §5.1 stream states, client side ------------------------------------- */
 
 static void test_5_1_client_request_opens_a_stream(void **state) {
   peer *p = client(state, NULL);
@@ -378,8 +375,7 @@ static void test_5_1_client_ignores_frames_after_its_own_reset(void **state) {
   peer_expect_alive(p);
 }
 
-/* ---- §5.1 reserved (remote)
- * ---------------------------------------------------------- */
+/* ---- §5.1 reserved (remote) ---------------------------------------------- */
 
 static void test_5_1_push_promise_reserves_the_promised_stream(void **state) {
   peer *p = pushing_client(state);
@@ -465,8 +461,7 @@ test_5_1_client_sends_only_rst_stream_on_reserved_remote(void **state) {
   peer_expect_no_frame(p);
 }
 
-/* ---- §5.1.1 / §5.1.2
- * ------------------------------------------------------------------ */
+/* ---- §5.1.1 / §5.1.2 ----------------------------------------------------- */
 
 static void test_5_1_1_client_uses_odd_increasing_stream_ids(void **state) {
   peer *p = client(state, NULL);
@@ -597,8 +592,7 @@ test_5_1_2_pushed_streams_over_the_client_limit_are_refused(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §6.5 settings from a server
- * -------------------------------------------------------- */
+/* ---- §6.5 settings from a server ----------------------------------------- */
 
 static void
 test_6_5_2_client_rejects_enable_push_1_from_a_server(void **state) {
@@ -634,8 +628,7 @@ static void test_6_5_3_client_settings_time_out(void **state) {
   peer_expect_conn_error(p, H2E_SETTINGS_TIMEOUT, 0);
 }
 
-/* ---- §6.6 PUSH_PROMISE
- * ------------------------------------------------------------------- */
+/* ---- §6.6 PUSH_PROMISE --------------------------------------------------- */
 
 static void
 test_6_6_push_promise_with_push_disabled_is_protocol_error(void **state) {
@@ -764,9 +757,7 @@ static void test_6_6_push_promise_after_our_reset_still_reserves(void **state) {
   peer_expect_conn_error_any(p, H2E_PROTOCOL_ERROR, H2E_STREAM_CLOSED, 0, 2);
 }
 
-/* ---- §6.7 / §6.8
- * ---------------------------------------------------------------------------
- */
+/* ---- §6.7 / §6.8 --------------------------------------------------------- */
 
 static void test_6_7_client_answers_ping(void **state) {
   peer *p = client(state, NULL);
@@ -829,8 +820,7 @@ test_6_8_client_goaway_with_an_error_ends_the_connection(void **state) {
   peer_expect_no_event(p);
 }
 
-/* ---- §6.9 flow control, client side
- * ---------------------------------------------------------- */
+/* ---- §6.9 flow control, client side -------------------------------------- */
 
 static void test_6_9_1_client_request_body_keeps_to_the_windows(void **state) {
   peer *p = client(state, NULL);
@@ -873,8 +863,7 @@ test_6_9_1_client_stream_window_overflow_is_stream_error(void **state) {
   peer_expect_stream_error(p, id, H2E_FLOW_CONTROL_ERROR, 1);
 }
 
-/* ---- §6.10 / response kinds
- * -------------------------------------------------------------------- */
+/* ---- §6.10 / response kinds ---------------------------------------------- */
 
 static void test_6_10_client_response_with_continuation(void **state) {
   peer *p = client(state, NULL);

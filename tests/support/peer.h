@@ -88,7 +88,7 @@ typedef struct peer {
   ptrdiff_t last_recv;     /* what h2e_conn_recv returned last */
 } peer;
 
-/* ---- life cycle -------------------------------------------------------- */
+/* ---- life cycle ---------------------------------------------------------- */
 
 /* A connection in `role` (the engine's) with `config` (NULL: the role's
  * defaults), before any byte is exchanged. Stored in *state for
@@ -117,7 +117,7 @@ h2e_config peer_config(h2e_role role);
 size_t peer_engine_settings(const h2e_config *config, h2e_setting *out,
                             size_t cap);
 
-/* ---- sending ------------------------------------------------------------ */
+/* ---- sending ------------------------------------------------------------- */
 
 /* Feeds raw bytes to the engine. All of them must be consumed, unless the
  * engine failed the connection on the way (then the rest must be refused
@@ -198,7 +198,7 @@ extern const h2e_field peer_request_fields[4];
 extern const uint8_t peer_request_block[16];
 #define PEER_REQUEST_BLOCK_LEN 16
 
-/* ---- the engine's output ------------------------------------------------ */
+/* ---- the engine's output ------------------------------------------------- */
 
 /* Collects everything the engine has to send (h2e_conn_output, then
  * h2e_conn_output_done with all of it). */
@@ -323,8 +323,7 @@ typedef struct peer_event_want {
 #define peer_finish_stream(p, stream_id)                                       \
   peer_finish_stream_at(p, stream_id, __FILE__, __LINE__)
 
-/* ---- errors and liveness ---------------------------------------------------
- */
+/* ---- errors and liveness ------------------------------------------------- */
 
 /* A connection error: the engine's output ends with exactly one GOAWAY
  * (last_stream_id, code); the events hold H2E_EV_CONN_ERROR(code) (after
@@ -368,8 +367,7 @@ typedef struct peer_event_want {
  * engine, a new request goes out and its response is delivered. */
 #define peer_expect_alive(p) peer_expect_alive_at(p, __FILE__, __LINE__)
 
-/* ---- the application side --------------------------------------------------
- */
+/* ---- the application side ------------------------------------------------ */
 
 /* h2e_submit_headers with just :status (must succeed). */
 #define peer_submit_status(p, stream_id, status, flags)                        \
@@ -385,8 +383,7 @@ typedef struct peer_event_want {
 /* Names, for messages. */
 const char *peer_event_name(h2e_event_type type);
 
-/* ---- implementations of the macros above -----------------------------------
- */
+/* ---- implementations of the macros above --------------------------------- */
 
 void peer_handshake_at(peer *p, const h2e_setting *settings, size_t count,
                        const char *file, int line);
