@@ -31,6 +31,10 @@ run_ctest() { # name, build dir
     echo "h2e: $1: ctest did not run"; failed=$((failed + 1)); return
   fi
   passed=$((passed + total - fail)); failed=$((failed + fail))
+  local cases
+  cases=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$2/Testing/Temporary/LastTest.log" |
+    awk '{s += $4} END {print s + 0}')
+  echo "h2e: $1: $total ctest programs, $cases CMocka cases passed"
 }
 
 configure_and_build() { # dir, cmake args...
