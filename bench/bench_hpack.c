@@ -8,7 +8,8 @@
  *
  * All data is loaded and converted before timing. A timed repetition loops
  * over the whole set enough times to last at least --min-time seconds; the
- * figure is the median of --reps repetitions. Every h2e decode is checked
+ * figure is the median of --reps repetitions, h2e's and nghttp2's taken in
+ * turn. Every h2e decode is checked
  * (consumed length and field count), and a first untimed pass compares
  * h2e's fields with the expected ones, so a broken codec cannot look fast.
  *
@@ -193,25 +194,50 @@ typedef struct bench_options {
   double min_time;
 } bench_options;
 
-/* Median seconds of one pass over corpus. */
-static double time_pass(hpack_bench *bench, const hpack_corpus *corpus,
-                        story_runner *run, const bench_options *options) {
+/* One side of a comparison: how it runs a story, and what it measured. */
+typedef struct contender {
+  story_runner *run;
+  size_t passes;        /* passes per timed repetition */
+  double *samples;      /* seconds per pass, one per repetition */
+  double median;        /* seconds per pass */
+  size_t encoded_bytes; /* per pass, for encoders */
+} contender;
+
+static void calibrate(hpack_bench *bench, const hpack_corpus *corpus,
+                      contender *side, const bench_options *options) {
   double start = bench_now();
-  run_pass(bench, corpus, run); /* warm-up and calibration */
+  run_pass(bench, corpus, side->run); /* also the warm-up */
   double once = bench_now() - start;
-  size_t passes = (size_t)(options->min_time / (once > 1e-9 ? once : 1e-9)) + 1;
-  double *samples = calloc(options->reps, sizeof *samples);
-  if (samples == NULL)
+  side->passes = (size_t)(options->min_time / (once > 1e-9 ? once : 1e-9)) + 1;
+  side->encoded_bytes = bench->encoded_bytes;
+  side->samples = calloc(options->reps, sizeof *side->samples);
+  if (side->samples == NULL)
     die("out of memory", "-", 0);
-  for (size_t r = 0; r < options->reps; r++) {
-    start = bench_now();
-    for (size_t p = 0; p < passes; p++)
-      run_pass(bench, corpus, run);
-    samples[r] = (bench_now() - start) / (double)passes;
+}
+
+static void time_repetition(hpack_bench *bench, const hpack_corpus *corpus,
+                            contender *side, size_t rep) {
+  double start = bench_now();
+  for (size_t p = 0; p < side->passes; p++)
+    run_pass(bench, corpus, side->run);
+  side->samples[rep] = (bench_now() - start) / (double)side->passes;
+}
+
+/* Times both sides over corpus, their repetitions interleaved so that a
+ * busy machine weighs on both alike; sets each side's median. */
+static void compare(hpack_bench *bench, const hpack_corpus *corpus,
+                    contender *h2e, contender *nghttp2,
+                    const bench_options *options) {
+  contender *sides[2] = {h2e, nghttp2};
+  for (size_t i = 0; i < 2; i++)
+    calibrate(bench, corpus, sides[i], options);
+  for (size_t r = 0; r < options->reps; r++)
+    for (size_t i = 0; i < 2; i++)
+      time_repetition(bench, corpus, sides[i], r);
+  for (size_t i = 0; i < 2; i++) {
+    sides[i]->median = bench_median(sides[i]->samples, options->reps);
+    free(sides[i]->samples);
   }
-  double median = bench_median(samples, options->reps);
-  free(samples);
-  return median;
 }
 
 /* ---- setup and checks ------------------------------------------------- */
@@ -327,25 +353,22 @@ int bench_hpack(int argc, char **argv) {
          bench.raw.story_count, bench.raw.case_count, bench.raw.field_bytes,
          options.reps);
 
-  double h2e_decode =
-      time_pass(&bench, &bench.wire, h2e_decode_story, &options);
-  double ng_decode =
-      time_pass(&bench, &bench.wire, nghttp2_decode_story, &options);
-  double h2e_encode = time_pass(&bench, &bench.raw, h2e_encode_story, &options);
-  size_t h2e_bytes = bench.encoded_bytes;
-  double ng_encode =
-      time_pass(&bench, &bench.raw, nghttp2_encode_story, &options);
-  size_t ng_bytes = bench.encoded_bytes;
+  contender h2e_decode = {.run = h2e_decode_story};
+  contender ng_decode = {.run = nghttp2_decode_story};
+  contender h2e_encode = {.run = h2e_encode_story};
+  contender ng_encode = {.run = nghttp2_encode_story};
+  compare(&bench, &bench.wire, &h2e_decode, &ng_decode, &options);
+  compare(&bench, &bench.raw, &h2e_encode, &ng_encode, &options);
 
-  double dx = megabytes_per_second(bench.wire.wire_bytes, h2e_decode);
-  double dy = megabytes_per_second(bench.wire.wire_bytes, ng_decode);
-  double ex = megabytes_per_second(bench.raw.field_bytes, h2e_encode);
-  double ey = megabytes_per_second(bench.raw.field_bytes, ng_encode);
+  double dx = megabytes_per_second(bench.wire.wire_bytes, h2e_decode.median);
+  double dy = megabytes_per_second(bench.wire.wire_bytes, ng_decode.median);
+  double ex = megabytes_per_second(bench.raw.field_bytes, h2e_encode.median);
+  double ey = megabytes_per_second(bench.raw.field_bytes, ng_encode.median);
   printf("hpack-decode: h2e %.1f MB/s, nghttp2 %.1f MB/s, ratio %.2f\n", dx, dy,
          dx / dy);
   printf("hpack-encode: h2e %.1f MB/s, nghttp2 %.1f MB/s, ratio %.2f, bytes "
          "h2e %zu nghttp2 %zu\n",
-         ex, ey, ex / ey, h2e_bytes, ng_bytes);
+         ex, ey, ex / ey, h2e_encode.encoded_bytes, ng_encode.encoded_bytes);
   unload(&bench);
   return 0;
 }
