@@ -863,6 +863,83 @@ test_6_9_1_client_stream_window_overflow_is_stream_error(void **state) {
   peer_expect_stream_error(p, id, H2E_FLOW_CONTROL_ERROR, 1);
 }
 
+/* ---- frame rules, as a client receives them ------------------------------ */
+
+static void
+test_6_5_client_settings_ack_with_payload_is_frame_size_error(void **state) {
+  peer *p = client(state, NULL);
+  static const uint8_t entry[6] = {
+      0, H2E_SETTINGS_MAX_CONCURRENT_STREAMS, 0, 0, 0, 1};
+  peer_send_frame(p, H2E_FRAME_SETTINGS, H2E_FLAG_ACK, 0, entry, 6);
+  peer_expect_conn_error(p, H2E_FRAME_SIZE_ERROR, 0);
+}
+
+static void test_6_5_2_client_rejects_max_frame_size_below_16384(void **state) {
+  peer *p = client(state, NULL);
+  peer_send_setting(p, H2E_SETTINGS_MAX_FRAME_SIZE, 16383);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
+static void test_6_7_client_ping_on_a_stream_is_protocol_error(void **state) {
+  peer *p = client(state, NULL);
+  uint32_t id = request(p, 1);
+  peer_send_frame(p, H2E_FRAME_PING, 0, id, opaque, 8);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
+static void
+test_6_4_client_rst_stream_on_an_idle_stream_is_protocol_error(void **state) {
+  peer *p = client(state, NULL);
+  request(p, 1);
+  peer_send_rst_stream(p, 3, H2E_CANCEL);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
+static void
+test_5_1_client_window_update_on_an_idle_stream_is_error(void **state) {
+  peer *p = client(state, NULL);
+  request(p, 1);
+  peer_send_window_update(p, 5, 10);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
+static void
+test_6_1_client_data_pad_length_too_large_is_protocol_error(void **state) {
+  peer *p = client(state, NULL);
+  uint32_t id = request(p, 1);
+  respond(p, id, 0);
+  static const uint8_t payload[3] = {3, 'a', 'b'};
+  peer_send_frame(p, H2E_FRAME_DATA, H2E_FLAG_PADDED, id, payload, 3);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
+static void
+test_6_9_1_client_connection_window_overflow_is_error(void **state) {
+  peer *p = client(state, NULL);
+  request(p, 0);
+  peer_send_window_update(p, 0, 0x7fffffff);
+  peer_expect_conn_error(p, H2E_FLOW_CONTROL_ERROR, 0);
+}
+
+static void
+test_6_9_client_window_update_of_0_on_a_stream_is_error(void **state) {
+  peer *p = client(state, NULL);
+  uint32_t id = request(p, 0);
+  peer_send_window_update(p, id, 0);
+  peer_expect_stream_error(p, id, H2E_PROTOCOL_ERROR, 1);
+}
+
+static void
+test_6_10_client_continuation_without_a_block_is_error(void **state) {
+  peer *p = client(state, NULL);
+  uint32_t id = request(p, 1);
+  respond(p, id, 0);
+  static const uint8_t fragment[5] = {0x00, 0x01, 'x', 0x01, 'y'};
+  peer_send_frame(p, H2E_FRAME_CONTINUATION, H2E_FLAG_END_HEADERS, id, fragment,
+                  sizeof fragment);
+  peer_expect_conn_error(p, H2E_PROTOCOL_ERROR, 0);
+}
+
 /* ---- §6.10 / response kinds ---------------------------------------------- */
 
 static void test_6_10_client_response_with_continuation(void **state) {
@@ -976,6 +1053,15 @@ int main(void) {
       PEER_TEST(test_6_9_1_client_request_body_keeps_to_the_windows),
       PEER_TEST(test_6_9_1_client_returns_credit_for_response_data),
       PEER_TEST(test_6_9_1_client_stream_window_overflow_is_stream_error),
+      PEER_TEST(test_6_5_client_settings_ack_with_payload_is_frame_size_error),
+      PEER_TEST(test_6_5_2_client_rejects_max_frame_size_below_16384),
+      PEER_TEST(test_6_7_client_ping_on_a_stream_is_protocol_error),
+      PEER_TEST(test_6_4_client_rst_stream_on_an_idle_stream_is_protocol_error),
+      PEER_TEST(test_5_1_client_window_update_on_an_idle_stream_is_error),
+      PEER_TEST(test_6_1_client_data_pad_length_too_large_is_protocol_error),
+      PEER_TEST(test_6_9_1_client_connection_window_overflow_is_error),
+      PEER_TEST(test_6_9_client_window_update_of_0_on_a_stream_is_error),
+      PEER_TEST(test_6_10_client_continuation_without_a_block_is_error),
       PEER_TEST(test_6_10_client_response_with_continuation),
       PEER_TEST(test_6_10_client_interrupted_response_block_is_error),
       PEER_TEST(test_8_1_client_informational_response_comes_first),
