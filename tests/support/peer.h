@@ -14,12 +14,20 @@
  * Typical server-role test:
  *
  *   peer *p = peer_start(state, H2E_SERVER, NULL);  // handshake done
- *   peer_send_request(p, 1, PEER_END_STREAM);
+ *   peer_send_request(p, 1, PEER_END_STREAM);        // half-closed (remote)
  *   peer_expect_request(p, 1, 1);
  *   peer_send_frame(p, H2E_FRAME_DATA, 0, 1, NULL, 0);
- *   peer_expect_stream_error(p, 1, H2E_STREAM_CLOSED);
+ *   peer_expect_stream_error(p, 1, H2E_STREAM_CLOSED, 1);
  *
  * and in the test table: PEER_TEST(test_...), whose teardown frees it.
+ * Every frame the engine sends is also checked against the rules for
+ * senders: it parses with our frame codec under the peer's
+ * SETTINGS_MAX_FRAME_SIZE, unused flags and reserved bits are clear,
+ * padding is zero, header blocks are contiguous and decode.
+ *
+ * Implementation: peer.c (life cycle, application side), peer_send.c,
+ * peer_output.c (the engine's frames), peer_events.c (events, errors,
+ * liveness), peer_describe.c (messages); peer_internal.h between them.
  */
 #ifndef H2E_TEST_PEER_H
 #define H2E_TEST_PEER_H
