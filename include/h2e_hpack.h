@@ -55,7 +55,9 @@ typedef struct h2e_hpack_decoder_config {
 
 H2E_API void h2e_hpack_decoder_config_init(h2e_hpack_decoder_config *config);
 
-/* Returns NULL when the allocator fails or the config is unusable. */
+/* One allocation of about twice max_table_size (the table, and room to
+ * decode a new entry that is not delivered). Returns NULL when the
+ * allocator fails or the config is unusable. */
 H2E_API h2e_hpack_decoder *
 h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
                       const h2e_allocator *allocator);
@@ -74,14 +76,9 @@ H2E_API int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
 
 /* Where decoded fields go: names and values are copied into buf (static
  * table strings are referenced, not copied), and described in fields.
- * Both belong to the caller and must outlive the use of the fields.
- *
- * buf_cap must be at least the decoder's configured max_table_size (else
- * h2e_hpack_decode returns H2E_ERR_INVALID_ARG): when a block goes over
- * its limits, the buffer is the scratch space where the strings of new
- * table entries are decoded, so the decoder needs no memory of its own
- * beyond the table. Size it for max_header_list_size to get every field
- * the limit allows. */
+ * Both belong to the caller and must outlive the use of the fields. Size
+ * buf for max_header_list_size to get every field the limit allows; a
+ * smaller output only makes big blocks H2E_ERR_HEADER_LIST_TOO_LARGE. */
 typedef struct h2e_hpack_output {
   uint8_t *buf;
   size_t buf_cap;
@@ -121,8 +118,7 @@ H2E_API void h2e_hpack_decode_begin(h2e_hpack_decoder *decoder,
  * most the table size each); the Huffman strings of the others are skipped
  * undecoded. So a block that expands through references (an HPACK bomb)
  * costs work and memory in proportion to its length and the limit, not to
- * what it expands to. H2E_ERR_INVALID_ARG: no block begun, or
- * out->buf_cap too small (see h2e_hpack_output). */
+ * what it expands to. H2E_ERR_INVALID_ARG: no block begun. */
 H2E_API ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder,
                                    const uint8_t *in, size_t len, int last);
 

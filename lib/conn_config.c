@@ -2,8 +2,7 @@
 #include "conn.h"
 #include "conn_sizes.h"
 
-#include "hpack_index.h"
-#include "hpack_table.h"
+#include "hpack_inspect.h"
 
 #include <string.h>
 
@@ -55,9 +54,6 @@ static size_t max_size(size_t a, size_t b) {
   return a > b ? a : b;
 }
 
-/* Generous size of the HPACK codec structs themselves, beside tables. */
-#define HPACK_STRUCT_MAX 512
-
 void h2e_conn_sizes_compute(const h2e_config *c, h2e_conn_sizes *s) {
   s->decoder_table = max_size(4096, c->header_table_size);
   s->stream_cap = 2 * c->max_concurrent_streams;
@@ -74,10 +70,8 @@ void h2e_conn_sizes_compute(const h2e_config *c, h2e_conn_sizes *s) {
             H2E_UPDATES_ROOM * 13;
   s->blocks = c->output_buffer_size;
   s->held = c->output_buffer_size / 4;
-  s->encoder = HPACK_STRUCT_MAX + h2e_hpack_table_memsize(4096) +
-               h2e_hpack_index_memsize(4096);
-  s->decoder =
-      HPACK_STRUCT_MAX + h2e_hpack_table_memsize((uint32_t)s->decoder_table);
+  s->encoder = h2e_hpack_encoder_memsize(4096);
+  s->decoder = h2e_hpack_decoder_memsize((uint32_t)s->decoder_table);
 }
 
 size_t h2e_conn_memsize_max(const h2e_config *config) {

@@ -21,6 +21,10 @@ struct h2e_hpack_decoder {
   h2e_allocator allocator;
   size_t memsize;
   h2e_hpack_table table;
+  /* Where the strings of a new entry are decoded when they do not go to
+   * the output (the block is over its limits): capacity octets, as much
+   * as an entry can hold. */
+  uint8_t *scratch;
   h2e_hpack_output *out;   /* the block being decoded; NULL between blocks */
   uint32_t max_table_size; /* RFC 7541 §4.2: the largest update we accept */
   uint32_t max_header_list_size;
@@ -97,12 +101,16 @@ static size_t decoder_header_size(void) {
          ~(sizeof(void *) - 1);
 }
 
+size_t h2e_hpack_decoder_memsize(uint32_t max_table_size) {
+  return decoder_header_size() + h2e_hpack_table_memsize(max_table_size) +
+         max_table_size;
+}
+
 h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
                                          const h2e_allocator *allocator) {
   if (config == NULL || config->max_table_size > H2E_HPACK_CAPACITY_MAX)
     return NULL;
-  size_t memsize =
-      decoder_header_size() + h2e_hpack_table_memsize(config->max_table_size);
+  size_t memsize = h2e_hpack_decoder_memsize(config->max_table_size);
   h2e_hpack_decoder *decoder = h2e_mem_alloc(allocator, memsize);
   if (decoder == NULL)
     return NULL;
@@ -110,9 +118,9 @@ h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
   if (allocator != NULL)
     decoder->allocator = *allocator;
   decoder->memsize = memsize;
-  h2e_hpack_table_init(&decoder->table,
-                       (uint8_t *)decoder + decoder_header_size(),
-                       config->max_table_size);
+  uint8_t *memory = (uint8_t *)decoder + decoder_header_size();
+  h2e_hpack_table_init(&decoder->table, memory, config->max_table_size);
+  decoder->scratch = memory + h2e_hpack_table_memsize(config->max_table_size);
   /* RFC 7541 §4.2: the peer's encoder starts from the protocol's initial
    * size, whatever we allow it to grow to. */
   if (config->max_table_size > H2E_HPACK_INITIAL_TABLE_SIZE)
@@ -357,12 +365,11 @@ static void count_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
 }
 
 /* RFC 7541 §4.4: a literal with incremental indexing that is not delivered
- * still enters the table. Its strings are decoded into the caller's buffer
- * (free, since the block is not delivered); one that cannot fit the table
- * just empties it. */
+ * still enters the table. Its strings are decoded into the scratch space;
+ * one that cannot fit the table just empties it. */
 static int index_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
   h2e_hpack_table *table = &decoder->table;
-  sink into = {decoder->out->buf,
+  sink into = {decoder->scratch,
                table->max_size > H2E_HPACK_ENTRY_OVERHEAD
                    ? table->max_size - H2E_HPACK_ENTRY_OVERHEAD
                    : 0,
@@ -466,7 +473,7 @@ ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
   if (decoder->failed)
     return H2E_ERR_COMPRESSION;
   h2e_hpack_output *out = decoder->out;
-  if (out == NULL || out->buf_cap < decoder->table.capacity)
+  if (out == NULL)
     return H2E_ERR_INVALID_ARG;
   const uint8_t *p = in;
   const uint8_t *end = len > 0 ? in + len : in;

@@ -87,6 +87,11 @@ static uint32_t min_u32(uint32_t a, uint32_t b) {
   return a < b ? a : b;
 }
 
+size_t h2e_hpack_encoder_memsize(uint32_t max_table_size) {
+  return encoder_header_size() + h2e_hpack_table_memsize(max_table_size) +
+         h2e_hpack_index_memsize(max_table_size);
+}
+
 h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
                                          const h2e_allocator *allocator) {
   if (config == NULL || config->max_table_size > H2E_HPACK_CAPACITY_MAX ||
@@ -95,8 +100,7 @@ h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
     return NULL;
   uint32_t capacity = config->max_table_size;
   size_t table_memsize = h2e_hpack_table_memsize(capacity);
-  size_t memsize =
-      encoder_header_size() + table_memsize + h2e_hpack_index_memsize(capacity);
+  size_t memsize = h2e_hpack_encoder_memsize(capacity);
   h2e_hpack_encoder *encoder = h2e_mem_alloc(allocator, memsize);
   if (encoder == NULL)
     return NULL;

@@ -1,11 +1,17 @@
-/* Read-only views of the HPACK codecs' dynamic tables, for tests and
- * diagnostics. */
+/* Internal views of the HPACK codecs: the memory each takes (one
+ * allocation, for the connection's accounting) and read-only access to
+ * their tables, for tests and diagnostics. */
 #ifndef H2E_HPACK_INSPECT_H
 #define H2E_HPACK_INSPECT_H
 
 #include "h2e_hpack.h"
 #include "hpack_index.h"
 #include "hpack_table.h"
+
+/* The size of the one allocation h2e_hpack_decoder_new and
+ * h2e_hpack_encoder_new make for a config's max_table_size. */
+size_t h2e_hpack_decoder_memsize(uint32_t max_table_size);
+size_t h2e_hpack_encoder_memsize(uint32_t max_table_size);
 
 const h2e_hpack_table *
 h2e_hpack_decoder_table(const h2e_hpack_decoder *decoder);

@@ -615,6 +615,7 @@ static void test_encoder_memory_comes_from_the_allocator_once(void **state) {
       h2e_hpack_encoder_new(&config, &counting.allocator);
   assert_non_null(encoder);
   assert_int_equal(counting.allocs, 1);
+  assert_int_equal(counting.live_bytes, h2e_hpack_encoder_memsize(4096));
   h2e_field fields[] = {field_of("x-a", "1", 0), field_of("x-a", "1", 0)};
   uint8_t out[128];
   assert_true(h2e_hpack_encode(encoder, fields, 2, out, sizeof out) > 0);
