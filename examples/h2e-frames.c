@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INDENT "          "
-#define MAX_BLOCK (1u << 20)  /* header block we assemble, compressed */
-#define MAX_FIELDS 4096       /* fields of one decoded block */
+#define INDENT      "          "
+#define MAX_BLOCK   (1u << 20) /* header block we assemble, compressed */
+#define MAX_FIELDS  4096       /* fields of one decoded block */
 #define MAX_DECODED (1u << 20) /* decoded names and values of one block */
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -160,8 +160,7 @@ static void print_fields(const h2e_frame *f) {
     printf("])\n");
     break;
   case H2E_FRAME_WINDOW_UPDATE:
-    printf(INDENT "(window_size_increment=%u)\n",
-           f->u.window_update.increment);
+    printf(INDENT "(window_size_increment=%u)\n", f->u.window_update.increment);
     break;
   case H2E_FRAME_ALTSVC:
     printf(INDENT "(origin=[");

@@ -13,9 +13,9 @@
 extern "C" {
 #endif
 
-#define H2E_VERSION_MAJOR 0
-#define H2E_VERSION_MINOR 1
-#define H2E_VERSION_PATCH 0
+#define H2E_VERSION_MAJOR  0
+#define H2E_VERSION_MINOR  1
+#define H2E_VERSION_PATCH  0
 #define H2E_VERSION_STRING "0.1.0"
 
 #if defined(H2E_BUILDING) && defined(__GNUC__)
@@ -37,13 +37,13 @@ typedef enum h2e_err {
   H2E_ERR_PROTOCOL = -6,         /* peer violated RFC 9113 (see the h2 code) */
   H2E_ERR_COMPRESSION = -7,      /* peer sent an invalid HPACK block */
   H2E_ERR_HEADER_LIST_TOO_LARGE = -8, /* decoded fields exceed the limit */
-  H2E_ERR_FLOW_CONTROL = -9,     /* a window would overflow or underflow */
-  H2E_ERR_STREAM_LIMIT = -10,    /* the peer's MAX_CONCURRENT_STREAMS is reached */
+  H2E_ERR_FLOW_CONTROL = -9,          /* a window would overflow or underflow */
+  H2E_ERR_STREAM_LIMIT = -10, /* the peer's MAX_CONCURRENT_STREAMS is reached */
   H2E_ERR_STREAM_IDS_EXHAUSTED = -11, /* no stream id left on this connection */
-  H2E_ERR_STREAM_CLOSED = -12,   /* the stream is gone */
-  H2E_ERR_CONN_CLOSED = -13,     /* the connection is terminal */
-  H2E_ERR_NOT_HTTP2 = -14,       /* the peer speaks something else */
-  H2E_ERR_INTERNAL = -15         /* a bug in h2e; please report it */
+  H2E_ERR_STREAM_CLOSED = -12,        /* the stream is gone */
+  H2E_ERR_CONN_CLOSED = -13,          /* the connection is terminal */
+  H2E_ERR_NOT_HTTP2 = -14,            /* the peer speaks something else */
+  H2E_ERR_INTERNAL = -15              /* a bug in h2e; please report it */
 } h2e_err;
 
 /* Names a library result code: "H2E_ERR_NOMEM" and so on. */

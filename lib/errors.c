@@ -21,11 +21,20 @@ static const char *const library_error_names[] = {
 };
 
 static const char *const h2_error_names[] = {
-    "NO_ERROR",         "PROTOCOL_ERROR",      "INTERNAL_ERROR",
-    "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT",  "STREAM_CLOSED",
-    "FRAME_SIZE_ERROR", "REFUSED_STREAM",      "CANCEL",
-    "COMPRESSION_ERROR", "CONNECT_ERROR",      "ENHANCE_YOUR_CALM",
-    "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+    "NO_ERROR",
+    "PROTOCOL_ERROR",
+    "INTERNAL_ERROR",
+    "FLOW_CONTROL_ERROR",
+    "SETTINGS_TIMEOUT",
+    "STREAM_CLOSED",
+    "FRAME_SIZE_ERROR",
+    "REFUSED_STREAM",
+    "CANCEL",
+    "COMPRESSION_ERROR",
+    "CONNECT_ERROR",
+    "ENHANCE_YOUR_CALM",
+    "INADEQUATE_SECURITY",
+    "HTTP_1_1_REQUIRED",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

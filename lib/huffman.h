@@ -17,7 +17,7 @@ size_t h2e_huffman_encode(uint8_t *dst, const uint8_t *src, size_t len);
 
 /* Upper bound of the decoded length of len Huffman bytes: the shortest
  * code is 5 bits, so at most len * 8 / 5 symbols. */
-#define H2E_HUFFMAN_DECODED_MAX(len) ((len) * 8 / 5)
+#define H2E_HUFFMAN_DECODED_MAX(len) ((len)*8 / 5)
 
 /* Decodes src[0..len) into dst (room for dst_cap bytes). Strict per
  * RFC 7541 §5.2: padding longer than 7 bits, padding that is not the most
