@@ -4,6 +4,7 @@
  *   python3 tools/gen_huffman.py ../shared/rfc/rfc7541-hpack.txt \
  *     lib/huffman_table.c
  */
+/* clang-format off */
 #include "huffman_table.h"
 
 /* Code of each octet, aligned to the least significant bit. */

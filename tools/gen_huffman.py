@@ -131,6 +131,7 @@ def generate(text):
         " *   python3 tools/gen_huffman.py ../shared/rfc/rfc7541-hpack.txt \\\n"
         " *     lib/huffman_table.c\n"
         " */\n"
+        "/* clang-format off */\n"
         '#include "huffman_table.h"\n',
         "/* Code of each octet, aligned to the least significant bit. */",
         c_array("const uint32_t h2e_huffman_codes[256]",
