@@ -452,14 +452,12 @@ static ptrdiff_t decode_size_update(h2e_hpack_decoder *decoder,
 static ptrdiff_t decode_representation(h2e_hpack_decoder *decoder,
                                        const uint8_t *in, const uint8_t *end) {
   const struct representation *rep = &representations[in[0] >> 4];
-  switch (rep->kind) {
-  case INDEXED:
+  /* Indexed fields are most of a warm connection: test for them first. */
+  if (rep->kind == INDEXED)
     return decode_indexed(decoder, in, end);
-  case SIZE_UPDATE:
+  if (rep->kind == SIZE_UPDATE)
     return decode_size_update(decoder, in, end);
-  default:
-    return decode_literal(decoder, in, end, rep);
-  }
+  return decode_literal(decoder, in, end, rep);
 }
 
 static ptrdiff_t fail(h2e_hpack_decoder *decoder) {

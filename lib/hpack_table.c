@@ -88,14 +88,6 @@ int h2e_hpack_table_value_equals(const h2e_hpack_table *table,
                      value, value_len);
 }
 
-void h2e_hpack_table_evict_oldest(h2e_hpack_table *table) {
-  const h2e_hpack_entry *entry = h2e_hpack_table_at(table, table->oldest);
-  table->size -=
-      (uint32_t)h2e_hpack_entry_size(entry->name_len, entry->value_len);
-  table->oldest++;
-  table->count--;
-}
-
 void h2e_hpack_table_add(h2e_hpack_table *table, const uint8_t *name,
                          uint32_t name_len, const uint8_t *value,
                          uint32_t value_len) {

@@ -120,7 +120,13 @@ static inline int h2e_hpack_table_has_room(const h2e_hpack_table *table,
   return table->size + entry_size <= table->max_size;
 }
 
-void h2e_hpack_table_evict_oldest(h2e_hpack_table *table);
+static inline void h2e_hpack_table_evict_oldest(h2e_hpack_table *table) {
+  const h2e_hpack_entry *entry = h2e_hpack_table_at(table, table->oldest);
+  table->size -=
+      (uint32_t)h2e_hpack_entry_size(entry->name_len, entry->value_len);
+  table->oldest++;
+  table->count--;
+}
 
 /* Adds an entry that has room (h2e_hpack_table_has_room). The strings must
  * not point into the table. */
