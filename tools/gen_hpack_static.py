@@ -6,6 +6,8 @@ distinct names, probed with the same string hash as lib/hpack_hash.h (the
 function below must stay identical to h2e_hpack_hash).
 
 usage: tools/gen_hpack_static.py [RFC_TEXT] > lib/hpack_static_table.c
+       tools/gen_hpack_static.py --check RFC_TEXT lib/hpack_static_table.c
+(--check exits 1 when the file is not what the RFC text generates).
 """
 import os
 import re
@@ -57,12 +59,8 @@ def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    default = os.path.join(here, "..", "..", "shared", "rfc",
-                           "rfc7541-hpack.txt")
-    path = sys.argv[1] if len(sys.argv) > 1 else default
-    with open(path, encoding="utf-8") as f:
+def generate(rfc_path):
+    with open(rfc_path, encoding="utf-8") as f:
         entries = parse_static_table(f.read())
 
     first_index = {}
@@ -121,7 +119,18 @@ def main():
     out.append("};")
     out.append("")
     out.append("/* clang-format on */")
-    sys.stdout.write("\n".join(out) + "\n")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--check"] and len(args) == 3:
+        with open(args[2], encoding="utf-8") as f:
+            sys.exit(0 if f.read() == generate(args[1]) else 1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "shared", "rfc",
+                           "rfc7541-hpack.txt")
+    sys.stdout.write(generate(args[0] if args else default))
 
 
 if __name__ == "__main__":
