@@ -44,22 +44,22 @@ typedef struct h2e_config {
    * connection is sized from them, so they are also the largest values
    * h2e_submit_settings may announce later (table size, concurrent
    * streams, frame size, header list size). */
-  uint32_t header_table_size;      /* default 4096 */
-  uint32_t enable_push;            /* client default 0; a server must leave
-                                      it 0 (h2e_conn_new fails otherwise) */
+  uint32_t header_table_size; /* default 4096 */
+  uint32_t enable_push;       /* client default 0; a server must leave
+                                 it 0 (h2e_conn_new fails otherwise) */
   /* Default 100, at most 65536. Also caps the streams we open ourselves
    * (with the peer's own limit): h2e_submit_request says
    * H2E_ERR_STREAM_LIMIT beyond min(this, the peer's setting). */
   uint32_t max_concurrent_streams;
-  uint32_t initial_window_size;    /* default 65535 */
-  uint32_t max_frame_size;         /* default 16384 */
+  uint32_t initial_window_size; /* default 65535 */
+  uint32_t max_frame_size;      /* default 16384 */
   /* Default 65536, 1024 .. 16 MiB. A block whose decoded fields exceed
    * it is a stream error PROTOCOL_ERROR (RFC 9113 §8.1.1, §10.5.1, the
    * connection goes on); one whose compressed size exceeds it by more
    * than 16 KiB is a connection error ENHANCE_YOUR_CALM. */
   uint32_t max_header_list_size;
   uint32_t enable_connect_protocol; /* RFC 8441, default 0 */
-  uint32_t no_rfc7540_priorities;  /* RFC 9218 §2.1, default 1 */
+  uint32_t no_rfc7540_priorities;   /* RFC 9218 §2.1, default 1 */
 
   /* The connection receive window we open at start with a WINDOW_UPDATE
    * on stream 0 (RFC 9113 §6.9.2: SETTINGS cannot change it). Default
@@ -79,14 +79,14 @@ typedef struct h2e_config {
   uint64_t idle_timeout_ms;     /* GOAWAY after no open stream this long, 0 */
 
   /* Bounds. */
-  uint32_t output_buffer_size;   /* header blocks queued for output,
-                                    default 65536; trailers held behind
-                                    their body get a quarter more */
-  uint32_t max_queued_control;   /* PING/SETTINGS ACKs and RST_STREAMs
-                                    waiting for output, default 64 */
-  uint32_t max_events;           /* events waiting to be pulled, default 64 */
-  uint32_t max_pending_data;     /* h2e_submit_data buffers queued,
-                                    default 1024 */
+  uint32_t output_buffer_size; /* header blocks queued for output,
+                                  default 65536; trailers held behind
+                                  their body get a quarter more */
+  uint32_t max_queued_control; /* PING/SETTINGS ACKs and RST_STREAMs
+                                  waiting for output, default 64 */
+  uint32_t max_events;         /* events waiting to be pulled, default 64 */
+  uint32_t max_pending_data;   /* h2e_submit_data buffers queued,
+                                  default 1024 */
 } h2e_config;
 
 /* Fills *config with the defaults for a role. */
@@ -102,8 +102,7 @@ H2E_API size_t h2e_conn_memsize_max(const h2e_config *config);
  * queues its SETTINGS and waits for the client preface. Returns NULL when
  * the allocator fails or the config is out of range. */
 H2E_API h2e_conn *h2e_conn_new(const h2e_config *config,
-                               const h2e_allocator *allocator,
-                               uint64_t now_ms);
+                               const h2e_allocator *allocator, uint64_t now_ms);
 H2E_API void h2e_conn_free(h2e_conn *conn);
 
 /* ---- bytes in --------------------------------------------------------- */
@@ -129,26 +128,26 @@ H2E_API ptrdiff_t h2e_conn_recv(h2e_conn *conn, const uint8_t *in, size_t len,
 
 typedef enum h2e_event_type {
   H2E_EV_NONE = 0,
-  H2E_EV_SETTINGS,      /* the peer's SETTINGS applied (ACK queued) */
-  H2E_EV_SETTINGS_ACK,  /* the peer acknowledged our SETTINGS */
-  H2E_EV_HEADERS,       /* a header block on a stream */
-  H2E_EV_DATA,          /* DATA payload on a stream */
+  H2E_EV_SETTINGS,     /* the peer's SETTINGS applied (ACK queued) */
+  H2E_EV_SETTINGS_ACK, /* the peer acknowledged our SETTINGS */
+  H2E_EV_HEADERS,      /* a header block on a stream */
+  H2E_EV_DATA,         /* DATA payload on a stream */
   /* A stream ended abnormally: the peer reset it, the engine reset it
    * (a stream error), or a GOAWAY left it unprocessed. Not raised for
    * h2e_submit_rst_stream. Every other stream the application knows
    * ends with exactly one STREAM_CLOSED or STREAM_RESET, unless the
    * connection fails first (H2E_EV_CONN_ERROR ends them all). */
   H2E_EV_STREAM_RESET,
-  H2E_EV_STREAM_CLOSED, /* a stream finished both ways; its id is done */
-  H2E_EV_PUSH_PROMISE,  /* client: the server promised a stream */
-  H2E_EV_GOAWAY,        /* the peer sent GOAWAY */
-  H2E_EV_PING_ACK,      /* our PING came back */
-  H2E_EV_DATA_SENT,     /* a submitted body buffer is released (stream_id
-                           is the stream it was submitted on) */
-  H2E_EV_WINDOW_OPEN,   /* a stream blocked by flow control can send again */
-  H2E_EV_CONN_ERROR,    /* the connection failed; it is terminal */
-  H2E_EV_ALTSVC,        /* client: RFC 7838 ALTSVC */
-  H2E_EV_ORIGIN,        /* client: RFC 8336 ORIGIN */
+  H2E_EV_STREAM_CLOSED,  /* a stream finished both ways; its id is done */
+  H2E_EV_PUSH_PROMISE,   /* client: the server promised a stream */
+  H2E_EV_GOAWAY,         /* the peer sent GOAWAY */
+  H2E_EV_PING_ACK,       /* our PING came back */
+  H2E_EV_DATA_SENT,      /* a submitted body buffer is released (stream_id
+                            is the stream it was submitted on) */
+  H2E_EV_WINDOW_OPEN,    /* a stream blocked by flow control can send again */
+  H2E_EV_CONN_ERROR,     /* the connection failed; it is terminal */
+  H2E_EV_ALTSVC,         /* client: RFC 7838 ALTSVC */
+  H2E_EV_ORIGIN,         /* client: RFC 8336 ORIGIN */
   H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE */
 } h2e_event_type;
 
@@ -247,8 +246,9 @@ H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
 /* Server: a response head (a 1xx one may come before the final one).
  * Client or server: trailers are h2e_submit_headers with H2E_END_STREAM
  * after the body; submitted while body buffers still wait, they are held
- * (copied) and go out right after the last one. Any other header block
- * while body buffers wait is H2E_ERR_INVALID_ARG. Header blocks are
+ * (copied) and go out right after the last one. A header block without
+ * H2E_END_STREAM after the final head (a request, or a response that is
+ * not 1xx) is H2E_ERR_INVALID_ARG (RFC 9113 §8.1). Header blocks are
  * HPACK-encoded at once; H2E_ERR_WOULDBLOCK when the output buffer is
  * full, H2E_ERR_BUFFER_TOO_SMALL when the block could never fit it,
  * H2E_ERR_STREAM_CLOSED when the stream cannot send (closed, reset, or
@@ -258,7 +258,9 @@ H2E_API int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
                                unsigned flags);
 
 /* Queues body bytes, referenced, not copied: data must stay valid until
- * H2E_EV_DATA_SENT(cookie). len may be 0 with H2E_END_STREAM. */
+ * H2E_EV_DATA_SENT(cookie). len may be 0 with H2E_END_STREAM. The
+ * stream's head must have been submitted (H2E_ERR_INVALID_ARG), RFC 9113
+ * §8.1. */
 H2E_API int h2e_submit_data(h2e_conn *conn, uint32_t stream_id,
                             const void *data, size_t len, unsigned flags,
                             uint64_t cookie);

@@ -163,6 +163,8 @@ struct h2e_conn {
   uint32_t pending_head;
   uint32_t pending_count;
   uint32_t recv_initial_window; /* effective INITIAL_WINDOW_SIZE of ours */
+  uint32_t peer_stream_limit;   /* effective MAX_CONCURRENT_STREAMS */
+  uint32_t header_list_limit;   /* effective MAX_HEADER_LIST_SIZE */
   uint32_t decoder_table_cap;
 
   /* ---- streams */
@@ -198,6 +200,7 @@ struct h2e_conn {
   uint8_t conn_update_due;
   uint32_t empty_ends_queued; /* zero-length END_STREAM entries queued */
   uint32_t answers_queued;    /* PING/SETTINGS ACKs, RST_STREAMs in ctrl */
+  uint64_t ack_behind_pos;    /* blocks FIFO end after a SETTINGS ACK there */
 
   /* ---- events */
   h2e_event_queue events;
@@ -255,6 +258,8 @@ void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame);
 void h2e_conn_block_done(h2e_conn *conn, const uint8_t *block, size_t len);
 int h2e_conn_arena_fits_block(const h2e_conn *conn);
 void h2e_conn_arena_reset(h2e_conn *conn);
+/* A :status of 1xx among the fields (RFC 9110 §15.2). */
+int h2e_fields_informational(const h2e_field *fields, size_t count);
 void h2e_conn_headers_received(h2e_conn *conn, const h2e_field_list *list);
 void h2e_conn_end_stream_received(h2e_conn *conn, h2e_stream *stream);
 h2e_stream *h2e_conn_create_peer_stream(h2e_conn *conn, uint32_t id);

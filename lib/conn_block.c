@@ -119,8 +119,7 @@ static int decode(h2e_conn *conn, const uint8_t *in, size_t len,
                   "RFC 9113 §4.3: field block does not decode");
     return -1;
   }
-  uint32_t limit =
-      h2e_conn_local_limit(conn, H2E_SETTINGS_MAX_HEADER_LIST_SIZE);
+  uint32_t limit = conn->header_list_limit;
   if (out->list_size > limit)
     return 0;
   a->bytes_used += out->buf_used;

@@ -78,6 +78,9 @@ int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
       &conn->blocks,
       frame_block(p, (size_t)len, peer_max_frame(conn), stream->id, flags));
   stream->blocks_end = h2e_fifo_tail_pos(&conn->blocks);
+  /* RFC 9113 §8.1: an informational response is no head for a body. */
+  if (!h2e_fields_informational(fields, count))
+    stream->head_sent = 1;
   return H2E_OK;
 }
 

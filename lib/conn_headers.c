@@ -7,9 +7,9 @@
 #include <string.h>
 
 /* RFC 9110 §15.2: a 1xx status code. */
-static int is_informational(const h2e_field_list *list) {
-  for (size_t i = 0; i < list->count; i++) {
-    const h2e_field *f = &list->fields[i];
+int h2e_fields_informational(const h2e_field *fields, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    const h2e_field *f = &fields[i];
     if (f->name_len == 7 && memcmp(f->name, ":status", 7) == 0)
       return f->value_len == 3 && f->value[0] == '1';
   }
@@ -25,7 +25,8 @@ static int classify(h2e_conn *conn, h2e_stream *stream,
     stream->head_received = 1;
     return H2E_HEADERS_REQUEST;
   }
-  if (is_informational(list)) /* a 1xx with END_STREAM is malformed */
+  if (h2e_fields_informational(
+          list->fields, list->count)) /* a 1xx with END_STREAM is malformed */
     return end_stream ? -1 : H2E_HEADERS_INFORMATIONAL;
   stream->head_received = 1;
   return H2E_HEADERS_RESPONSE;
@@ -71,11 +72,7 @@ static void deliver(h2e_conn *conn, h2e_stream *stream, h2e_sstate next,
 
 /* RFC 9113 §5.1.2: a stream that would exceed our advertised limit. */
 static int over_limit(const h2e_conn *conn) {
-  uint32_t limit =
-      h2e_conn_local_limit(conn, H2E_SETTINGS_MAX_CONCURRENT_STREAMS);
-  if (limit > conn->config.max_concurrent_streams)
-    limit = conn->config.max_concurrent_streams;
-  return conn->peer_active >= limit;
+  return conn->peer_active >= conn->peer_stream_limit;
 }
 
 /* Refuses a new peer stream: it never reaches the application. */

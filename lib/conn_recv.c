@@ -97,5 +97,8 @@ int h2e_conn_input_blocked(const h2e_conn *conn) {
          conn->answers_queued >= conn->config.max_queued_control ||
          h2e_fifo_room(&conn->ctrl) < H2E_ANSWER_MAX + H2E_GOAWAY_FRAME_MAX ||
          (!conn->block.active && !h2e_conn_arena_fits_block(conn)) ||
-         conn->reader_pinned;
+         conn->reader_pinned ||
+         /* room for a SETTINGS ACK behind queued header blocks */
+         (h2e_fifo_unstaged(&conn->blocks) > 0 &&
+          h2e_fifo_room(&conn->blocks) < H2E_FRAME_HEADER_LEN);
 }

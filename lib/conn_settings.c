@@ -77,7 +77,15 @@ void h2e_conn_apply_local_limits(h2e_conn *conn) {
   h2e_frame_reader_set_max_frame_size(
       &conn->reader, h2e_conn_local_limit(conn, MAX_FRAME_SIZE));
   h2e_hpack_decoder_set_max_table_size(
-      conn->decoder, h2e_conn_local_limit(conn, HEADER_TABLE_SIZE));
+      conn->decoder,
+      h2e_conn_local_limit(
+          conn, HEADER_TABLE_SIZE)); /* Limits the peer is held to, within what
+                                        memory was sized for. */
+  uint32_t streams = h2e_conn_local_limit(conn, MAX_CONCURRENT_STREAMS);
+  conn->peer_stream_limit = streams < conn->config.max_concurrent_streams
+                                ? streams
+                                : conn->config.max_concurrent_streams;
+  conn->header_list_limit = h2e_conn_local_limit(conn, MAX_HEADER_LIST_SIZE);
   uint32_t window = h2e_conn_local_limit(conn, INITIAL_WINDOW_SIZE);
   if (window != conn->recv_initial_window) {
     /* RFC 9113 §6.9.2: the change applies to every stream's window. */

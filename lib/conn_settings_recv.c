@@ -47,16 +47,28 @@ static const setting_apply appliers[H2E_SETTINGS_SLOTS] = {
 
 /* RFC 9113 §6.5.3: values in order, nothing in between; unknown ids are
  * ignored (§6.5.2). The codec has checked every value's range. */
+/* Whether a setting makes header blocks encoded before it wrong once it
+ * is acknowledged: a smaller table (the next block must open with a size
+ * update, §4.3.1) or a smaller frame size (§4.2). */
+static int shrinks_blocks(const h2e_conn *conn, h2e_setting s) {
+  return (s.id == H2E_SETTINGS_HEADER_TABLE_SIZE ||
+          s.id == H2E_SETTINGS_MAX_FRAME_SIZE) &&
+         s.value < conn->peer_settings[s.id];
+}
+
+/* Returns -1 after a connection error, else whether blocks shrank. */
 static int apply_settings(h2e_conn *conn, const h2e_frame *frame) {
+  int shrinks = 0;
   for (size_t i = 0; i < frame->u.settings.count; i++) {
     h2e_setting s = h2e_frame_setting(frame, i);
     if (s.id == 0 || s.id >= H2E_SETTINGS_SLOTS)
       continue;
     if (appliers[s.id] && appliers[s.id](conn, s.value) < 0)
       return -1;
+    shrinks |= shrinks_blocks(conn, s);
     conn->peer_settings[s.id] = s.value;
   }
-  return 0;
+  return shrinks;
 }
 
 static void recv_ack(h2e_conn *conn) {
@@ -76,22 +88,45 @@ static void recv_ack(h2e_conn *conn) {
   h2e_conn_event_push(conn, H2E_EV_SETTINGS_ACK, 0);
 }
 
+/* RFC 9113 §6.5.3: once applied, acknowledged at once, ahead of queued
+ * output. But header blocks already encoded were made for the old values,
+ * and the peer holds us to smaller ones from our ACK on: then the ACK
+ * queues behind them. */
+static int queue_ack(h2e_conn *conn, int behind_blocks) {
+  uint8_t *p;
+  /* ACKs keep their order: one behind blocks holds back the next. */
+  if (conn->ack_behind_pos > h2e_fifo_staged_pos(&conn->blocks))
+    behind_blocks = 1;
+  if (behind_blocks && h2e_fifo_unstaged(&conn->blocks) > 0) {
+    p = h2e_fifo_reserve(&conn->blocks, H2E_FRAME_HEADER_LEN);
+    if (p == NULL)
+      return H2E_ERR_WOULDBLOCK;
+    h2e_frame_write_header(p, 0, H2E_FRAME_SETTINGS, H2E_FLAG_ACK, 0);
+    h2e_fifo_commit(&conn->blocks, H2E_FRAME_HEADER_LEN);
+    conn->ack_behind_pos = h2e_fifo_tail_pos(&conn->blocks);
+    return H2E_OK;
+  }
+  p = h2e_conn_ctrl_reserve(conn, H2E_FRAME_HEADER_LEN, 1);
+  if (p == NULL)
+    return H2E_ERR_WOULDBLOCK;
+  h2e_frame_write_header(p, 0, H2E_FRAME_SETTINGS, H2E_FLAG_ACK, 0);
+  h2e_conn_ctrl_commit(conn, H2E_FRAME_HEADER_LEN, 1);
+  return H2E_OK;
+}
+
 void h2e_conn_recv_settings(h2e_conn *conn, const h2e_frame *frame) {
   if (frame->hd.flags & H2E_FLAG_ACK) {
     recv_ack(conn);
     return;
   }
   conn->settings_seen = 1;
-  if (apply_settings(conn, frame) < 0)
+  int shrinks = apply_settings(conn, frame);
+  if (shrinks < 0)
     return;
-  /* RFC 9113 §6.5.3: once applied, acknowledged at once. */
-  uint8_t *p = h2e_conn_ctrl_reserve(conn, H2E_FRAME_HEADER_LEN, 1);
-  if (p == NULL) {
+  if (queue_ack(conn, shrinks) != H2E_OK) {
     h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: no room for SETTINGS ACK");
     return;
   }
-  h2e_frame_write_header(p, 0, H2E_FRAME_SETTINGS, H2E_FLAG_ACK, 0);
-  h2e_conn_ctrl_commit(conn, H2E_FRAME_HEADER_LEN, 1);
   h2e_conn_event_push(conn, H2E_EV_SETTINGS, 0);
 }
 

@@ -82,11 +82,12 @@ int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
   if (stream == NULL)
     return err;
   uint8_t end_stream = (flags & H2E_END_STREAM) != 0;
+  /* RFC 9113 §8.1: after the head (and any body) only trailers, which
+   * end the stream. */
+  if (stream->head_sent && !end_stream)
+    return H2E_ERR_INVALID_ARG;
   if (stream->data_head != 0) {
-    /* RFC 9113 §8.1: after the body only trailers, which end the stream;
-     * they wait for the body to go out first. */
-    if (!end_stream)
-      return H2E_ERR_INVALID_ARG;
+    /* Trailers wait for the body to go out first. */
     err = h2e_conn_hold_block(conn, stream, fields, count);
   } else {
     err = h2e_conn_encode_block(conn, stream, fields, count, end_stream);

@@ -10,6 +10,8 @@ static int submit_entry(h2e_conn *conn, uint32_t stream_id,
     return err;
   if (stream->held)
     return H2E_ERR_STREAM_CLOSED; /* trailers already ended it */
+  if (!stream->head_sent)
+    return H2E_ERR_INVALID_ARG; /* RFC 9113 §8.1: the head comes first */
   int64_t index = h2e_slab_take(&conn->entries, &conn->allocator);
   if (index < 0)
     return (int)index;

@@ -91,6 +91,7 @@ typedef struct h2e_stream {
   uint8_t app_knows;     /* the application has had an event about it */
   uint8_t head_received; /* request head (server), final response (client) */
   uint8_t local_end_submitted; /* END_STREAM submitted (maybe not sent) */
+  uint8_t head_sent;           /* a header block of ours is queued */
   uint8_t window_blocked;      /* DATA waits for stream window */
   void *user_data;
 

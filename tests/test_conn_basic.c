@@ -427,6 +427,58 @@ static void test_3_4_http1_request_is_not_http2(void **state) {
   h2e_conn_free(server);
 }
 
+static void
+test_4_3_1_table_shrink_ack_follows_blocks_encoded_before(void **state) {
+  (void)state;
+  pair *p = handshake(NULL, NULL);
+  /* The request is encoded for a 4096-octet table; the server's smaller
+   * table and another setting arrive before it is written. The ACKs must
+   * not overtake it (the server would then demand a size update), nor
+   * each other. */
+  h2e_submit_request(p->client.conn, pair_get_request, 4, H2E_END_STREAM);
+  h2e_setting shrink = {H2E_SETTINGS_HEADER_TABLE_SIZE, 0};
+  h2e_setting window = {H2E_SETTINGS_INITIAL_WINDOW_SIZE, 1000};
+  h2e_submit_settings(p->server.conn, &shrink, 1, 0);
+  h2e_submit_settings(p->server.conn, &window, 1, 0);
+  pair_transfer(p, &p->server, &p->client);
+  h2e_submit_request(p->client.conn, pair_get_request, 4, H2E_END_STREAM);
+  pair_pump(p);
+  assert_int_equal(pair_count(&p->server, H2E_EV_CONN_ERROR, 0), 0);
+  assert_int_equal(pair_count(&p->server, H2E_EV_SETTINGS_ACK, 0), 2);
+  assert_int_equal(pair_find(&p->server, H2E_EV_HEADERS, 3, 0)->count, 4);
+  pair_free(p);
+}
+
+static void test_8_1_message_framing_is_checked_at_submit(void **state) {
+  (void)state;
+  pair *p = handshake(NULL, NULL);
+  h2e_submit_request(p->client.conn, pair_get_request, 4, H2E_END_STREAM);
+  pair_pump(p);
+  static const uint8_t body[10];
+  static const h2e_field info[] = {PAIR_FIELD(":status", "103")};
+  /* No body before a final head; 1xx is not one. */
+  assert_int_equal(h2e_submit_data(p->server.conn, 1, body, 10, 0, 0),
+                   H2E_ERR_INVALID_ARG);
+  assert_int_equal(h2e_submit_headers(p->server.conn, 1, info, 1, 0), 0);
+  assert_int_equal(h2e_submit_data(p->server.conn, 1, body, 10, 0, 0),
+                   H2E_ERR_INVALID_ARG);
+  assert_int_equal(
+      h2e_submit_headers(p->server.conn, 1, pair_ok_response, 2, 0), 0);
+  /* After the final head, only trailers (with END_STREAM). */
+  assert_int_equal(
+      h2e_submit_headers(p->server.conn, 1, pair_ok_response, 2, 0),
+      H2E_ERR_INVALID_ARG);
+  assert_int_equal(h2e_submit_data(p->server.conn, 1, body, 10, 0, 0), 0);
+  static const h2e_field trailer[] = {PAIR_FIELD("x-t", "1")};
+  assert_int_equal(
+      h2e_submit_headers(p->server.conn, 1, trailer, 1, H2E_END_STREAM), 0);
+  pair_pump(p);
+  assert_int_equal(pair_count(&p->client, H2E_EV_STREAM_RESET, 0), 0);
+  assert_int_equal(pair_find(&p->client, H2E_EV_HEADERS, 1, 2)->kind,
+                   H2E_HEADERS_TRAILERS);
+  pair_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_3_4_both_ends_exchange_prefaces_and_settings),
@@ -445,6 +497,9 @@ int main(void) {
       cmocka_unit_test(test_8_1_body_from_a_file_region),
       cmocka_unit_test(test_5_1_many_streams_share_the_connection),
       cmocka_unit_test(test_3_4_http1_request_is_not_http2),
+      cmocka_unit_test(
+          test_4_3_1_table_shrink_ack_follows_blocks_encoded_before),
+      cmocka_unit_test(test_8_1_message_framing_is_checked_at_submit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
