@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Interop on 127.0.0.1 between h2e (tests/interop/h2e-interop) and real
+# HTTP/2 peers from Debian packages. One peer per run:
+#
+#   run.sh H2E_INTEROP PEER     PEER: nghttp curl h2load python_h2
+#                                     client_nghttpd self (or all)
+#
+# As a server, h2e-interop answers GET /bytes/N with N octets of a known
+# pattern (octet i is i % 251) and echoes POST bodies; every body is
+# compared byte for byte here (or, for h2load, every request must
+# succeed). As a client, it fetches files from nghttpd and checks them
+# itself. The h2e server must end (on SIGTERM) with status 0: no
+# connection error or stream reset of its own making, nothing leaked.
+#
+# Ports: the h2e server binds port 0 and writes the one it got; nghttpd
+# gets a free port found just before (retried if taken meanwhile). Every
+# wait is bounded; everything started here is killed on exit. A missing
+# tool is a failure, not a skip (scripts/test.sh installs them).
+set -uo pipefail
+
+bin=${1:?usage: run.sh H2E_INTEROP PEER}
+peer=${2:?usage: run.sh H2E_INTEROP PEER}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+python=/usr/bin/python3 # the system one, which has python3-h2
+work=$(mktemp -d "${TMPDIR:-/tmp}/h2e-interop.XXXXXX")
+started=()
+
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do
+    kill -KILL "$pid" 2>/dev/null
+  done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+show_logs() {
+  local log
+  for log in "$work"/*.log; do
+    [ -s "$log" ] || continue
+    echo "---- $(basename "$log") (last 30 lines)"
+    tail -n 30 "$log"
+  done
+}
+
+fail() {
+  echo "interop $peer: FAIL: $*"
+  show_logs
+  exit 1
+}
+
+ok() { echo "interop $peer: ok: $*"; }
+
+need() { # tool, Debian package
+  command -v "$1" >/dev/null 2>&1 || fail "$1 not found (apt-get install $2)"
+}
+
+need_python() {
+  [ -x "$python" ] || fail "$python not found (apt-get install python3)"
+}
+
+need_python_h2() {
+  need_python
+  "$python" -c 'import h2' 2>/dev/null ||
+    fail "$python cannot import h2 (apt-get install python3-h2)"
+}
+
+# ---- files ----------------------------------------------------------------
+
+pattern_file() { # size -> path of a file holding the pattern
+  local path=$work/pattern.$1
+  [ -f "$path" ] || "$python" -c '
+import sys
+n = int(sys.argv[1])
+period = bytes(range(251))
+sys.stdout.buffer.write((period * (n // 251 + 1))[:n])' "$1" >"$path"
+  echo "$path"
+}
+
+random_file() { # size, path
+  head -c "$1" /dev/urandom >"$2"
+}
+
+same() { # expected file, actual file, what
+  cmp -s "$1" "$2" || fail "$3: body differs ($(wc -c <"$2") octets, \
+expected $(wc -c <"$1"))"
+}
+
+# ---- processes ------------------------------------------------------------
+
+wait_gone() { # pid, seconds: 0 when it ended in time
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+server_pid='' server_port=''
+start_h2e_server() { # extra server options...
+  rm -f "$work/port"
+  "$bin" server 0 --port-file "$work/port" "$@" >>"$work/h2e-server.log" 2>&1 &
+  server_pid=$!
+  started+=("$server_pid")
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ -s "$work/port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || fail "h2e server did not start"
+    sleep 0.1
+  done
+  [ -s "$work/port" ] || fail "h2e server did not listen within 10 s"
+  server_port=$(cat "$work/port")
+}
+
+stop_h2e_server() {
+  kill -TERM "$server_pid" 2>/dev/null
+  wait_gone "$server_pid" 15 || fail "h2e server did not exit on SIGTERM"
+  wait "$server_pid"
+  local status=$?
+  grep -h 'h2e-interop server:' "$work/h2e-server.log" | tail -n 1
+  [ "$status" -eq 0 ] || fail "h2e server exited with status $status"
+}
+
+free_port() {
+  "$python" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+listening() { # port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+nghttpd_pid='' nghttpd_port=''
+start_nghttpd() { # document root, extra nghttpd options...
+  local attempt i root=$1
+  shift
+  for attempt in 1 2 3; do
+    nghttpd_port=$(free_port)
+    nghttpd --no-tls -a 127.0.0.1 -d "$root" --echo-upload "$@" "$nghttpd_port" \
+      >>"$work/nghttpd.log" 2>&1 &
+    nghttpd_pid=$!
+    started+=("$nghttpd_pid")
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$nghttpd_pid" 2>/dev/null || break
+      listening "$nghttpd_port" && return 0
+      sleep 0.1
+    done
+    kill -KILL "$nghttpd_pid" 2>/dev/null
+  done
+  fail "nghttpd did not start"
+}
+
+url() { echo "http://127.0.0.1:$server_port$1"; }
+
+# ---- h2e as a server ------------------------------------------------------
+
+sizes=(0 1 100 16383 16384 16385 65535 65536 100000 1048576)
+
+peer_nghttp() {
+  need nghttp nghttp2-client
+  local n urls=() expected=$work/expected
+  : >"$expected"
+  for n in "${sizes[@]}"; do cat "$(pattern_file "$n")" >>"$expected"; done
+
+  # Several URLs on one connection, one stream at a time (both sides say
+  # so) so that nghttp's output is the bodies in order; small receive
+  # windows make the server split its DATA by flow control.
+  start_h2e_server --max-streams 1
+  for n in "${sizes[@]}"; do urls+=("$(url "/bytes/$n")"); done
+  timeout 30 nghttp -M 1 -w 12 -W 14 -t 20 "${urls[@]}" >"$work/out" \
+    2>>"$work/nghttp.log" || fail "nghttp (in order) exited with $?"
+  same "$expected" "$work/out" "nghttp ${#urls[@]} URLs in order"
+  stop_h2e_server
+  ok "${#urls[@]} URLs on one connection, bodies in order"
+
+  # The same URLs three times each, all at once: DATA of different
+  # streams interleave in nghttp's output, so compare the octet counts.
+  start_h2e_server
+  urls=()
+  for n in "${sizes[@]}"; do urls+=("$(url "/bytes/$n")"); done
+  timeout 30 nghttp -m 3 -t 20 "${urls[@]}" >"$work/out" \
+    2>>"$work/nghttp.log" || fail "nghttp (concurrent) exited with $?"
+  cat "$expected" "$expected" "$expected" >"$expected.3"
+  "$python" - "$expected.3" "$work/out" <<'EOF' || fail "nghttp concurrent bodies"
+import collections, sys
+want, got = (open(p, "rb").read() for p in sys.argv[1:3])
+if collections.Counter(want) != collections.Counter(got):
+    sys.exit("octets differ: %d received, %d expected" % (len(got), len(want)))
+EOF
+  ok "$((3 * ${#urls[@]})) concurrent streams on one connection"
+
+  # POST with a 1 MiB body, padded frames, a header block in CONTINUATIONs.
+  random_file 1048576 "$work/post.bin"
+  timeout 30 nghttp -b 64 --continuation -t 20 -d "$work/post.bin" \
+    "$(url /echo)" >"$work/out" 2>>"$work/nghttp.log" ||
+    fail "nghttp POST exited with $?"
+  same "$work/post.bin" "$work/out" "nghttp POST echo"
+  ok "POST 1 MiB (padding, CONTINUATION) echoed"
+  stop_h2e_server
+}
+
+# One request per curl run: curl 7.88.1 (Debian 12) fails any second
+# request on a prior-knowledge connection, whatever the server, with
+# "Error in the HTTP2 framing layer" (curl/curl#10634, fixed in 8.0).
+curl_h2() { # curl arguments...
+  timeout 30 curl --http2-prior-knowledge -sS --max-time 20 "$@" \
+    2>>"$work/curl.log"
+}
+
+curl_check() { # expected status, expected body file, curl arguments...
+  local status=$1 body=$2 got
+  shift 2
+  got=$(curl_h2 -w '%{http_version} %{http_code}' -o "$work/out" "$@") ||
+    fail "curl $* exited with $?"
+  [ "$got" = "2 $status" ] || fail "curl $*: HTTP version and status $got"
+  [ -z "$body" ] || same "$body" "$work/out" "curl $*"
+}
+
+peer_curl() {
+  need curl curl
+  start_h2e_server
+  local n
+  for n in "${sizes[@]}"; do
+    curl_check 200 "$(pattern_file "$n")" "$(url "/bytes/$n")"
+  done
+  ok "${#sizes[@]} GETs, bodies checked"
+  random_file 1048576 "$work/post.bin"
+  curl_check 200 "$work/post.bin" --data-binary "@$work/post.bin" \
+    "$(url /echo)"
+  curl_check 200 "$work/post.bin" -H 'Expect: 100-continue' -X PUT \
+    --data-binary "@$work/post.bin" "$(url /echo)"
+  ok "POST and PUT (Expect: 100-continue) of 1 MiB echoed"
+  curl_check 404 "" "$(url /nothing)"
+  stop_h2e_server
+}
+
+h2load_run() { # what, h2load arguments...
+  local what=$1 log=$work/h2load.log
+  shift
+  timeout 50 h2load -T 40 "$@" >"$log" 2>&1 || fail "h2load ($what) exited with $?"
+  grep -E '^(requests|status codes):' "$log"
+}
+
+peer_h2load() {
+  need h2load nghttp2-client
+  start_h2e_server
+  local n
+  for n in 0 100 1024 4096; do url "/bytes/$n"; done >"$work/uris"
+  h2load_run GET -n 20000 -c 10 -m 32 -i "$work/uris"
+  grep -q '20000 succeeded, 0 failed, 0 errored' "$work/h2load.log" ||
+    fail "h2load: not every request succeeded"
+  grep -q '20000 2xx' "$work/h2load.log" || fail "h2load: statuses not 2xx"
+  ok "20000 GETs, 10 connections x 32 streams, 0 errors"
+  # Request bodies on many streams: the server's receive windows.
+  random_file 65536 "$work/post.bin"
+  h2load_run POST -n 2000 -c 4 -m 16 -d "$work/post.bin" "$(url /echo)"
+  grep -q '2000 succeeded, 0 failed, 0 errored' "$work/h2load.log" ||
+    fail "h2load POST: not every request succeeded"
+  grep -q '2000 2xx' "$work/h2load.log" || fail "h2load POST: statuses not 2xx"
+  ok "2000 POSTs of 64 KiB echoed, 4 connections x 16 streams, 0 errors"
+  stop_h2e_server
+}
+
+peer_python_h2() {
+  need_python_h2
+  start_h2e_server
+  timeout 40 "$python" "$here/h2_client.py" "$server_port" \
+    >"$work/python-h2.log" 2>&1 || fail "h2_client.py exited with $?"
+  cat "$work/python-h2.log"
+  stop_h2e_server
+}
+
+# ---- h2e as a client ------------------------------------------------------
+
+client_failures=0
+client() { # what, log name, client arguments...
+  local what=$1 log=$work/$2.log
+  shift 2
+  if timeout 40 "$bin" client --seconds 30 "$@" >"$log" 2>&1; then
+    ok "$what ($(tail -n 1 "$log"))"
+  else
+    echo "interop $peer: FAIL: $what:"
+    grep -v '^stream' "$log" | head -n 10
+    client_failures=$((client_failures + 1))
+  fi
+}
+
+peer_client_nghttpd() {
+  need nghttpd nghttp2-server
+  local www=$work/www n specs=()
+  mkdir -p "$www"
+  for n in "${sizes[@]}"; do
+    random_file "$n" "$www/f$n"
+    specs+=("GET,/f$n,expect=file:$www/f$n")
+  done
+  random_file 1048576 "$work/post.bin"
+  start_nghttpd "$www"
+  client "${#specs[@]} GETs and a 404" get "$nghttpd_port" "${specs[@]}" \
+    "GET,/missing,status=404,expect=any"
+  # nghttpd --echo-upload answers a POST with its body.
+  client "POST 1 MiB from memory and as a file region, echoed" post \
+    "$nghttpd_port" "POST,/f0,body=$work/post.bin,expect=echo" \
+    "POST,/f1,bodyfile=$work/post.bin,expect=echo"
+  client "100 concurrent streams" concurrent "$nghttpd_port" --repeat 10 \
+    --min-peak 100 "${specs[@]}"
+  kill -KILL "$nghttpd_pid"
+  wait "$nghttpd_pid" 2>/dev/null
+  # Padded DATA and HEADERS (padding counts against our small windows).
+  start_nghttpd "$www" -b 255
+  client "${#specs[@]} GETs, padded, 4 KiB stream windows" padded \
+    "$nghttpd_port" --window 4096 "${specs[@]}"
+  [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
+}
+
+# h2e against itself: both roles in one run, small windows.
+peer_self() {
+  start_h2e_server --window 16384
+  local n specs=()
+  random_file 1048576 "$work/post.bin"
+  for n in "${sizes[@]}"; do
+    specs+=("GET,/bytes/$n,expect=pattern:$n")
+  done
+  client "h2e client and server, 120 streams, small windows" self \
+    "$server_port" --window 20000 --repeat 10 --min-peak 100 "${specs[@]}" \
+    "POST,/echo,body=$work/post.bin,expect=echo" \
+    "PUT,/echo,bodyfile=$work/post.bin,expect=echo"
+  stop_h2e_server
+  [ "$client_failures" -eq 0 ] || fail "the client run failed"
+}
+
+[ -x "$bin" ] || fail "$bin is not an executable"
+need_python # generates the pattern files
+case "$peer" in
+  nghttp | curl | h2load | python_h2 | client_nghttpd | self) "peer_$peer" ;;
+  all)
+    for p in nghttp curl h2load python_h2 client_nghttpd self; do
+      "$0" "$bin" "$p" || exit 1
+    done
+    ;;
+  *) fail "unknown peer $peer" ;;
+esac
