@@ -53,6 +53,7 @@ static int setup(h2e_conn *conn) {
     rc = h2e_conn_output_init(conn);
   if (rc == H2E_OK)
     rc = h2e_conn_settings_init(conn);
+  h2e_conn_budget_init(conn);
   return rc;
 }
 

@@ -216,6 +216,9 @@ struct h2e_conn {
   uint32_t goaway_received_last_id;
   uint8_t failed; /* connection error: terminal */
   uint64_t idle_since_ms;
+  /* RFC 9113 §10.5: misbehaviour budget, in thousandths of a token. */
+  uint64_t reset_tokens;
+  uint64_t reset_refill_ms;
 };
 
 enum { H2E_GOAWAY_GRACEFUL = 1, H2E_GOAWAY_FINAL = 2 };
@@ -358,6 +361,12 @@ int h2e_conn_encode_held(h2e_conn *conn, h2e_stream *stream);
 void h2e_conn_drop_held(h2e_conn *conn, h2e_stream *stream);
 h2e_stream *h2e_conn_sending_stream(h2e_conn *conn, uint32_t stream_id,
                                     h2e_sinput input, int *err);
+
+/* ---- conn_budget.c */
+void h2e_conn_budget_init(h2e_conn *conn);
+/* The peer caused a reset (or sent a frame that does nothing): spends a
+ * token. Returns -1 when the budget is gone and the connection failed. */
+int h2e_conn_spend(h2e_conn *conn);
 
 /* ---- conn_timers.c */
 void h2e_conn_note_idle(h2e_conn *conn);

@@ -24,6 +24,8 @@ void h2e_config_init(h2e_config *config, h2e_role role) {
   config->max_queued_control = 64;
   config->max_events = 64;
   config->max_pending_data = 1024;
+  config->reset_burst = 1000;
+  config->reset_rate_per_sec = 33;
 }
 
 static int is_bool(uint32_t value) {

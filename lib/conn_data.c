@@ -53,6 +53,10 @@ static void begin_frame(h2e_conn *conn, const h2e_frame *frame) {
   uint32_t id = frame->hd.stream_id;
   conn->rx_data.stream_id = id;
   conn->rx_data.deliver = 0;
+  /* RFC 9113 §10.5: an empty DATA frame that ends nothing only costs. */
+  if (frame->hd.length == 0 && !(frame->hd.flags & H2E_FLAG_END_STREAM) &&
+      h2e_conn_spend(conn) < 0)
+    return;
   h2e_stream *stream;
   h2e_transition t = h2e_stream_transition(
       h2e_conn_stream_state(conn, id, &stream), H2E_SI_RECV_DATA);

@@ -19,6 +19,9 @@ void h2e_conn_fail(h2e_conn *conn, uint32_t code, const char *reason) {
 
 void h2e_conn_reset_stream(h2e_conn *conn, h2e_stream *stream, uint32_t code,
                            uint8_t retryable) {
+  /* RFC 9113 §10.5: resets the peer makes us send are budgeted. */
+  if (h2e_conn_spend(conn) < 0)
+    return;
   h2e_conn_queue_rst(conn, stream, stream->id, code, 1);
   h2e_conn_event_stream_end(conn, stream, H2E_EV_STREAM_RESET, code, 0,
                             retryable);
@@ -33,6 +36,8 @@ void h2e_conn_stream_error(h2e_conn *conn, uint32_t stream_id, uint32_t code,
     h2e_conn_reset_stream(conn, stream, code, 0);
     return;
   }
+  if (h2e_conn_spend(conn) < 0)
+    return;
   /* RFC 9113 §5.4.2: RST_STREAM, and frames in flight are ignored. */
   h2e_conn_queue_rst(conn, NULL, stream_id, code, 1);
   h2e_stream_remember_closed(&conn->streams, stream_id,

@@ -14,6 +14,9 @@ void h2e_conn_recv_rst_stream(h2e_conn *conn, const h2e_frame *frame) {
   }
   if (t.outcome != H2E_SO_OK || stream == NULL)
     return;
+  /* RFC 9113 §10.5: streams the peer opens and resets are budgeted. */
+  if (stream->peer_initiated && h2e_conn_spend(conn) < 0)
+    return;
   uint32_t code = frame->u.rst_stream.error_code;
   h2e_conn_withdraw_block(conn, stream);
   /* RFC 9113 §8.7: REFUSED_STREAM means not processed, safe to retry. */

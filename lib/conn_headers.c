@@ -77,6 +77,8 @@ static int over_limit(const h2e_conn *conn) {
 
 /* Refuses a new peer stream: it never reaches the application. */
 static void refuse(h2e_conn *conn, uint32_t id, uint32_t code) {
+  if (h2e_conn_spend(conn) < 0)
+    return;
   h2e_conn_queue_rst(conn, NULL, id, code, 1);
   h2e_stream_remember_closed(&conn->streams, id, H2E_SS_CLOSED_RESET_SENT);
 }

@@ -479,6 +479,39 @@ static void test_8_1_message_framing_is_checked_at_submit(void **state) {
   pair_free(p);
 }
 
+static void rapid_resets(pair *p, int count, uint64_t step_ms) {
+  for (int i = 0; i < count; i++) {
+    int32_t id = h2e_submit_request(p->client.conn, pair_get_request, 4, 0);
+    if (id < 0)
+      return;
+    h2e_submit_rst_stream(p->client.conn, (uint32_t)id, H2E_CANCEL);
+    p->now_ms += step_ms;
+    pair_pump(p);
+  }
+}
+
+static void test_10_5_rapid_reset_is_enhance_your_calm(void **state) {
+  (void)state;
+  pair *p = handshake(NULL, NULL);
+  rapid_resets(p, 1100, 0);
+  const pair_event *e = pair_find(&p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(e);
+  assert_int_equal(e->code, H2E_ENHANCE_YOUR_CALM);
+  assert_int_equal(pair_count(&p->server, H2E_EV_STREAM_RESET, 0), 1000);
+  assert_int_equal(pair_find(&p->client, H2E_EV_GOAWAY, 0, 0)->code,
+                   H2E_ENHANCE_YOUR_CALM);
+  pair_free(p);
+}
+
+static void test_10_5_resets_at_a_sustainable_rate_are_fine(void **state) {
+  (void)state;
+  pair *p = handshake(NULL, NULL);
+  rapid_resets(p, 1500, 31); /* 32 per second, under the default 33 */
+  assert_int_equal(pair_count(&p->server, H2E_EV_CONN_ERROR, 0), 0);
+  assert_int_equal(pair_count(&p->server, H2E_EV_STREAM_RESET, 0), 1500);
+  pair_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_3_4_both_ends_exchange_prefaces_and_settings),
@@ -500,6 +533,8 @@ int main(void) {
       cmocka_unit_test(
           test_4_3_1_table_shrink_ack_follows_blocks_encoded_before),
       cmocka_unit_test(test_8_1_message_framing_is_checked_at_submit),
+      cmocka_unit_test(test_10_5_rapid_reset_is_enhance_your_calm),
+      cmocka_unit_test(test_10_5_resets_at_a_sustainable_rate_are_fine),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
