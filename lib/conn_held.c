@@ -6,6 +6,8 @@
  * after another in a bounded area, compacted when it runs out. */
 #include "conn.h"
 
+#include "mem.h"
+
 #include <string.h>
 
 typedef struct held_record {
@@ -90,6 +92,9 @@ int h2e_conn_hold_block(h2e_conn *conn, h2e_stream *stream,
   size_t size = record_size(fields, count);
   if (size > conn->held_cap)
     return H2E_ERR_BUFFER_TOO_SMALL;
+  if (conn->held == NULL &&
+      (conn->held = h2e_mem_alloc(&conn->allocator, conn->held_cap)) == NULL)
+    return H2E_ERR_NOMEM;
   if (conn->held_cap - conn->held_used < size)
     compact(conn);
   if (conn->held_cap - conn->held_used < size)

@@ -20,13 +20,9 @@ int h2e_conn_output_init(h2e_conn *conn) {
   if (rc == H2E_OK)
     rc = h2e_slab_init(&conn->entries, &conn->allocator, sizeof(h2e_data_entry),
                        H2E_ENTRIES_PER_CHUNK, conn->config.max_pending_data);
-  if (rc != H2E_OK)
-    return rc;
-  conn->held = h2e_mem_alloc(&conn->allocator, s.held);
-  if (conn->held == NULL)
-    return H2E_ERR_NOMEM;
+  /* The held-block area is allocated when first needed. */
   conn->held_cap = s.held;
-  return H2E_OK;
+  return rc;
 }
 
 void h2e_conn_output_free(h2e_conn *conn) {
