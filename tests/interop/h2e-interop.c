@@ -7,6 +7,8 @@
  *       --max-streams N    our SETTINGS_MAX_CONCURRENT_STREAMS
  *       --window N         SETTINGS_INITIAL_WINDOW_SIZE (and the
  *                          connection window when larger than 65535)
+ *       --tight            tiny engine bounds (output buffer, events,
+ *                          queued bodies): backpressure all the time
  *     GET /bytes/N: N octets of the pattern (octet i is i % 251);
  *     POST or PUT: the request body echoed; else 404. Exit status 1 when
  *     the engine reported an error against a peer, 0 otherwise.
@@ -20,6 +22,7 @@
  *       --seconds S        give up after S seconds (default 30)
  *       --window N         SETTINGS_INITIAL_WINDOW_SIZE (and the
  *                          connection window when larger than 65535)
+ *       --tight            as for the server
  *     SPEC: METHOD,PATH[,body=F|bodyfile=F][,expect=file:F|pattern:N|
  *     echo|any][,status=N] (see interop_client.c). Exit status 1 on any
  *     mismatch or protocol error.
@@ -79,6 +82,8 @@ static int server_main(int argc, char **argv) {
       continue;
     if (strcmp(argv[i], "-v") == 0)
       opt.verbose = 1;
+    else if (strcmp(argv[i], "--tight") == 0)
+      opt.tight = 1;
     else if (port < 0 && number(argv[i], &port) == 0 && port < 65536)
       opt.port = (int)port;
     else
@@ -112,6 +117,8 @@ static int client_main(int argc, char **argv) {
       continue;
     if (strcmp(argv[i], "-v") == 0)
       opt.verbose = 1;
+    else if (strcmp(argv[i], "--tight") == 0)
+      opt.tight = 1;
     else if (port < 0 && number(argv[i], &port) == 0 && port < 65536)
       opt.port = (int)port;
     else if (port >= 0 && argv[i][0] != '-')

@@ -38,11 +38,15 @@ struct io_conn {
   int engine_done;  /* h2e_conn_recv said H2E_ERR_CONN_CLOSED */
   int stalled;      /* the engine takes no input and has nothing to say */
   uint64_t bytes_in, bytes_out;
+  uint64_t short_recvs; /* h2e_conn_recv took less than it was given */
   io_event_fn on_event;
   io_work_fn on_work;
   void *ctx;
 };
 
+/* --tight: the smallest output buffer, event queue and body queue the
+ * engine accepts, so that backpressure paths run against real peers. */
+void io_config_tight(h2e_config *cfg);
 uint64_t io_now_ms(void);
 int io_set_nonblocking(int fd);
 void io_init(io_conn *io, int fd, h2e_conn *conn, io_event_fn on_event,
@@ -100,6 +104,7 @@ typedef struct server_options {
   long max_conns; /* exit after this many connections ended; 0: no bound */
   long seconds;   /* exit after this long; 0: no bound */
   uint32_t max_streams;
+  int tight;
   uint32_t window; /* initial stream window (connection too if larger) */
   int verbose;
 } server_options;
@@ -115,6 +120,7 @@ typedef struct client_options {
   long min_peak;    /* fail unless this many streams were open at once */
   long seconds;     /* give up after this long */
   uint32_t window;  /* initial stream window (connection too if larger) */
+  int tight;
   int verbose;
   int nspecs;
   char **specs; /* METHOD,PATH[,body=F|bodyfile=F][,expect=...][,status=N] */

@@ -472,6 +472,8 @@ static int client_start(client *c) {
   h2e_config cfg;
   h2e_config_init(&cfg, H2E_CLIENT);
   cfg.max_concurrent_streams = (uint32_t)c->opt->concurrency;
+  if (c->opt->tight)
+    io_config_tight(&cfg);
   if (c->opt->window)
     cfg.initial_window_size = c->opt->window;
   if (c->opt->window > cfg.connection_window)
@@ -503,8 +505,10 @@ int client_run(const client_options *opt) {
            c.peak, opt->min_peak);
     fprintf(stderr,
             "h2e-interop client: %ld requests, %ld failures, peak %ld "
-            "concurrent streams, %" PRIu64 " octets in, %" PRIu64 " out\n",
-            c.finished, c.failures, c.peak, c.io.bytes_in, c.io.bytes_out);
+            "concurrent streams, %" PRIu64 " octets in, %" PRIu64
+            " out, %" PRIu64 " short recvs\n",
+            c.finished, c.failures, c.peak, c.io.bytes_in, c.io.bytes_out,
+            c.io.short_recvs);
     status = c.failures ? 1 : 0;
     h2e_conn_free(c.io.conn);
     close(c.io.fd);

@@ -21,6 +21,13 @@
 
 #define IO_VECS 64
 
+void io_config_tight(h2e_config *cfg) {
+  cfg->output_buffer_size = 1024;
+  cfg->max_events = 1;
+  cfg->max_queued_control = 1;
+  cfg->max_pending_data = 2;
+}
+
 uint64_t io_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -87,6 +94,7 @@ static int feed(io_conn *io, uint64_t now_ms) {
   int progress = pull_events(io) || n > 0;
   memmove(io->input, io->input + n, io->input_len - (size_t)n);
   io->input_len -= (size_t)n;
+  io->short_recvs += io->input_len > 0;
   return progress;
 }
 

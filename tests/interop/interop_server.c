@@ -65,6 +65,7 @@ struct server {
   srv_conn **conns;
   size_t nconns, conns_cap;
   long accepted, ended, requests, errors;
+  uint64_t short_recvs, wouldblocks; /* backpressure seen */
   uint64_t now_ms;
 };
 
@@ -291,8 +292,10 @@ static void server_event(void *ctx, io_conn *io, const h2e_event *ev) {
 static int check_submit(srv_conn *sc, srv_stream *s, int rc, const char *what) {
   if (rc == 0)
     return 1;
-  if (rc == H2E_ERR_WOULDBLOCK)
+  if (rc == H2E_ERR_WOULDBLOCK) {
+    sc->srv->wouldblocks++;
     return 0;
+  }
   if (rc != H2E_ERR_STREAM_CLOSED) /* a reset may be on its way to us */
     error_at(sc, s->id, what, h2e_strerror(rc));
   s->finished = 1;
@@ -387,6 +390,7 @@ static void conn_close(server *srv, size_t index) {
     fprintf(stderr,
             "conn %ld: closed, %" PRIu64 " octets in, %" PRIu64 " out\n",
             sc->number, sc->io.bytes_in, sc->io.bytes_out);
+  srv->short_recvs += sc->io.short_recvs;
   h2e_conn_free(sc->io.conn);
   close(sc->io.fd);
   while (sc->streams)
@@ -407,6 +411,8 @@ static int conn_add(server *srv, int fd) {
   }
   h2e_config cfg;
   h2e_config_init(&cfg, H2E_SERVER);
+  if (srv->opt->tight)
+    io_config_tight(&cfg);
   if (srv->opt->max_streams)
     cfg.max_concurrent_streams = srv->opt->max_streams;
   if (srv->opt->window)
@@ -564,8 +570,11 @@ int server_run(const server_options *opt) {
   close(srv->listen_fd);
   free(srv->conns);
   fprintf(stderr,
-          "h2e-interop server: %ld connections, %ld requests, %ld errors\n",
-          srv->accepted, srv->requests, srv->errors);
+          "h2e-interop server: %ld connections, %ld requests, %ld errors "
+          "(backpressure: %" PRIu64 " short recvs, %" PRIu64
+          " submits WOULDBLOCK)\n",
+          srv->accepted, srv->requests, srv->errors, srv->short_recvs,
+          srv->wouldblocks);
   int status = srv->errors ? 1 : 0;
   free(srv);
   return status;

@@ -14,8 +14,9 @@
 #
 # Ports: the h2e server binds port 0 and writes the one it got; nghttpd
 # gets a free port found just before (retried if taken meanwhile). Every
-# wait is bounded; everything started here is killed on exit. A missing
-# tool is a failure, not a skip (scripts/test.sh installs them).
+# wait is bounded; everything started here is stopped on exit, and bounds
+# itself (--seconds, timeout) should this script be killed outright. A
+# missing tool is a failure, not a skip (scripts/test.sh installs them).
 set -uo pipefail
 
 bin=${1:?usage: run.sh H2E_INTEROP PEER}
@@ -24,11 +25,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 python=/usr/bin/python3 # the system one, which has python3-h2
 work=$(mktemp -d "${TMPDIR:-/tmp}/h2e-interop.XXXXXX")
 started=()
+lifetime=120 # seconds any server started here lives at most
+
+forget() { # pid: stopped and reaped, so no longer ours to signal
+  local kept=() pid
+  for pid in "${started[@]}"; do
+    [ "$pid" = "$1" ] || kept+=("$pid")
+  done
+  started=("${kept[@]}")
+}
 
 cleanup() {
   local pid
   for pid in "${started[@]}"; do
-    kill -KILL "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${started[@]}"; do
+    wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null
   done
   wait 2>/dev/null
   rm -rf "$work"
@@ -102,7 +115,8 @@ wait_gone() { # pid, seconds: 0 when it ended in time
 server_pid='' server_port=''
 start_h2e_server() { # extra server options...
   rm -f "$work/port"
-  "$bin" server 0 --port-file "$work/port" "$@" >>"$work/h2e-server.log" 2>&1 &
+  "$bin" server 0 --port-file "$work/port" --seconds "$lifetime" "$@" \
+    >>"$work/h2e-server.log" 2>&1 &
   server_pid=$!
   started+=("$server_pid")
   local i
@@ -120,6 +134,7 @@ stop_h2e_server() {
   wait_gone "$server_pid" 15 || fail "h2e server did not exit on SIGTERM"
   wait "$server_pid"
   local status=$?
+  forget "$server_pid"
   grep -h 'h2e-interop server:' "$work/h2e-server.log" | tail -n 1
   [ "$status" -eq 0 ] || fail "h2e server exited with status $status"
 }
@@ -141,8 +156,8 @@ start_nghttpd() { # document root, extra nghttpd options...
   shift
   for attempt in 1 2 3; do
     nghttpd_port=$(free_port)
-    nghttpd --no-tls -a 127.0.0.1 -d "$root" --echo-upload "$@" "$nghttpd_port" \
-      >>"$work/nghttpd.log" 2>&1 &
+    timeout "$lifetime" nghttpd --no-tls -a 127.0.0.1 -d "$root" \
+      --echo-upload "$@" "$nghttpd_port" >>"$work/nghttpd.log" 2>&1 &
     nghttpd_pid=$!
     started+=("$nghttpd_pid")
     for ((i = 0; i < 100; i++)); do
@@ -151,6 +166,8 @@ start_nghttpd() { # document root, extra nghttpd options...
       sleep 0.1
     done
     kill -KILL "$nghttpd_pid" 2>/dev/null
+    wait "$nghttpd_pid" 2>/dev/null
+    forget "$nghttpd_pid"
   done
   fail "nghttpd did not start"
 }
@@ -172,7 +189,7 @@ peer_nghttp() {
   # windows make the server split its DATA by flow control.
   start_h2e_server --max-streams 1
   for n in "${sizes[@]}"; do urls+=("$(url "/bytes/$n")"); done
-  timeout 30 nghttp -M 1 -w 12 -W 14 -t 20 "${urls[@]}" >"$work/out" \
+  timeout 20 nghttp -M 1 -w 12 -W 14 -t 15 "${urls[@]}" >"$work/out" \
     2>>"$work/nghttp.log" || fail "nghttp (in order) exited with $?"
   same "$expected" "$work/out" "nghttp ${#urls[@]} URLs in order"
   stop_h2e_server
@@ -180,10 +197,11 @@ peer_nghttp() {
 
   # The same URLs three times each, all at once: DATA of different
   # streams interleave in nghttp's output, so compare the octet counts.
-  start_h2e_server
+  # The server runs with tiny bounds (--tight): backpressure throughout.
+  start_h2e_server --tight
   urls=()
   for n in "${sizes[@]}"; do urls+=("$(url "/bytes/$n")"); done
-  timeout 30 nghttp -m 3 -t 20 "${urls[@]}" >"$work/out" \
+  timeout 20 nghttp -m 3 -t 15 "${urls[@]}" >"$work/out" \
     2>>"$work/nghttp.log" || fail "nghttp (concurrent) exited with $?"
   cat "$expected" "$expected" "$expected" >"$expected.3"
   "$python" - "$expected.3" "$work/out" <<'EOF' || fail "nghttp concurrent bodies"
@@ -196,7 +214,7 @@ EOF
 
   # POST with a 1 MiB body, padded frames, a header block in CONTINUATIONs.
   random_file 1048576 "$work/post.bin"
-  timeout 30 nghttp -b 64 --continuation -t 20 -d "$work/post.bin" \
+  timeout 20 nghttp -b 64 --continuation -t 15 -d "$work/post.bin" \
     "$(url /echo)" >"$work/out" 2>>"$work/nghttp.log" ||
     fail "nghttp POST exited with $?"
   same "$work/post.bin" "$work/out" "nghttp POST echo"
@@ -208,7 +226,7 @@ EOF
 # request on a prior-knowledge connection, whatever the server, with
 # "Error in the HTTP2 framing layer" (curl/curl#10634, fixed in 8.0).
 curl_h2() { # curl arguments...
-  timeout 30 curl --http2-prior-knowledge -sS --max-time 20 "$@" \
+  timeout 20 curl --http2-prior-knowledge -sS --max-time 15 "$@" \
     2>>"$work/curl.log"
 }
 
@@ -242,7 +260,7 @@ peer_curl() {
 h2load_run() { # what, h2load arguments...
   local what=$1 log=$work/h2load.log
   shift
-  timeout 50 h2load -T 40 "$@" >"$log" 2>&1 || fail "h2load ($what) exited with $?"
+  timeout 25 h2load -T 20 "$@" >"$log" 2>&1 || fail "h2load ($what) exited with $?"
   grep -E '^(requests|status codes):' "$log"
 }
 
@@ -256,7 +274,15 @@ peer_h2load() {
     fail "h2load: not every request succeeded"
   grep -q '20000 2xx' "$work/h2load.log" || fail "h2load: statuses not 2xx"
   ok "20000 GETs, 10 connections x 32 streams, 0 errors"
-  # Request bodies on many streams: the server's receive windows.
+  stop_h2e_server
+  # Again with tiny engine bounds (--tight), then request bodies on many
+  # streams (the server's receive windows).
+  start_h2e_server --tight
+  for n in 0 100 1024 4096; do url "/bytes/$n"; done >"$work/uris"
+  h2load_run GET -n 20000 -c 10 -m 32 -i "$work/uris"
+  grep -q '20000 succeeded, 0 failed, 0 errored' "$work/h2load.log" ||
+    fail "h2load --tight: not every request succeeded"
+  ok "20000 GETs against a --tight server, 0 errors"
   random_file 65536 "$work/post.bin"
   h2load_run POST -n 2000 -c 4 -m 16 -d "$work/post.bin" "$(url /echo)"
   grep -q '2000 succeeded, 0 failed, 0 errored' "$work/h2load.log" ||
@@ -268,11 +294,14 @@ peer_h2load() {
 
 peer_python_h2() {
   need_python_h2
-  start_h2e_server
-  timeout 40 "$python" "$here/h2_client.py" "$server_port" \
-    >"$work/python-h2.log" 2>&1 || fail "h2_client.py exited with $?"
-  cat "$work/python-h2.log"
-  stop_h2e_server
+  local options
+  for options in "" --tight; do
+    start_h2e_server $options
+    timeout 25 "$python" "$here/h2_client.py" "$server_port" \
+      >"$work/python-h2.log" 2>&1 || fail "h2_client.py exited with $?"
+    cat "$work/python-h2.log"
+    stop_h2e_server
+  done
 }
 
 # ---- h2e as a client ------------------------------------------------------
@@ -281,7 +310,7 @@ client_failures=0
 client() { # what, log name, client arguments...
   local what=$1 log=$work/$2.log
   shift 2
-  if timeout 40 "$bin" client --seconds 30 "$@" >"$log" 2>&1; then
+  if timeout 25 "$bin" client --seconds 20 "$@" >"$log" 2>&1; then
     ok "$what ($(tail -n 1 "$log"))"
   else
     echo "interop $peer: FAIL: $what:"
@@ -308,8 +337,11 @@ peer_client_nghttpd() {
     "POST,/f1,bodyfile=$work/post.bin,expect=echo"
   client "100 concurrent streams" concurrent "$nghttpd_port" --repeat 10 \
     --min-peak 100 "${specs[@]}"
-  kill -KILL "$nghttpd_pid"
+  client "100 concurrent streams, tiny engine bounds" tight "$nghttpd_port" \
+    --tight --repeat 10 --min-peak 100 "${specs[@]}"
+  kill -TERM "$nghttpd_pid"
   wait "$nghttpd_pid" 2>/dev/null
+  forget "$nghttpd_pid"
   # Padded DATA and HEADERS (padding counts against our small windows).
   start_nghttpd "$www" -b 255
   client "${#specs[@]} GETs, padded, 4 KiB stream windows" padded \
@@ -317,20 +349,24 @@ peer_client_nghttpd() {
   [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
 }
 
-# h2e against itself: both roles in one run, small windows.
+# h2e against itself: both roles, small windows, tiny bounds on either
+# side (a --tight client cannot keep 100 streams open: its output buffer
+# holds about 30 request heads).
 peer_self() {
-  start_h2e_server --window 16384
+  start_h2e_server --window 16384 --tight
   local n specs=()
   random_file 1048576 "$work/post.bin"
   for n in "${sizes[@]}"; do
     specs+=("GET,/bytes/$n,expect=pattern:$n")
   done
-  client "h2e client and server, 120 streams, small windows" self \
-    "$server_port" --window 20000 --repeat 10 --min-peak 100 "${specs[@]}" \
-    "POST,/echo,body=$work/post.bin,expect=echo" \
-    "PUT,/echo,bodyfile=$work/post.bin,expect=echo"
+  specs+=("POST,/echo,body=$work/post.bin,expect=echo"
+    "PUT,/echo,bodyfile=$work/post.bin,expect=echo")
+  client "120 streams, small windows, --tight server" self "$server_port" \
+    --window 20000 --repeat 10 --min-peak 100 "${specs[@]}"
+  client "120 streams, small windows, --tight both" self-tight \
+    "$server_port" --tight --window 20000 --repeat 10 "${specs[@]}"
   stop_h2e_server
-  [ "$client_failures" -eq 0 ] || fail "the client run failed"
+  [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
 }
 
 [ -x "$bin" ] || fail "$bin is not an executable"
@@ -339,7 +375,7 @@ case "$peer" in
   nghttp | curl | h2load | python_h2 | client_nghttpd | self) "peer_$peer" ;;
   all)
     for p in nghttp curl h2load python_h2 client_nghttpd self; do
-      "$0" "$bin" "$p" || exit 1
+      bash "$0" "$bin" "$p" || exit 1
     done
     ;;
   *) fail "unknown peer $peer" ;;
