@@ -289,9 +289,10 @@ H2E_API int h2e_submit_rst_stream(h2e_conn *conn, uint32_t stream_id,
 H2E_API int h2e_submit_ping(h2e_conn *conn, const uint8_t opaque_data[8],
                             uint64_t now_ms);
 
-/* GOAWAY. Graceful (error_code NO_ERROR): a GOAWAY with 2^31-1, then a
- * PING, then, when it returns, the real last stream id (RFC 9113 §6.8);
- * open streams finish. Otherwise immediate with the code and debug text
+/* GOAWAY. Graceful (error_code NO_ERROR): a server sends a GOAWAY with
+ * 2^31-1, then a PING, then, when it returns, the real last stream id
+ * (RFC 9113 §6.8); a client sends the real last (pushed) stream id at
+ * once. Open streams finish. Otherwise immediate with the code and debug text
  * (at most 96 octets are sent), and the connection is over once that
  * GOAWAY is written. Received, a GOAWAY raises H2E_EV_GOAWAY and resets
  * our streams above its last id (retryable); one with a known error code

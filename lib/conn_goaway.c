@@ -105,6 +105,11 @@ int h2e_submit_goaway(h2e_conn *conn, uint32_t error_code,
     return goaway_now(conn, error_code, debug_text);
   if (conn->goaway_sent)
     return H2E_OK;
+  /* RFC 9113 §6.8: the two-step shutdown is the server's (the last id
+   * names streams the peer initiated: 2^31-1 is a client's id); a client
+   * names the last pushed stream at once. */
+  if (!conn->is_server)
+    return goaway_now(conn, H2E_NO_ERROR, debug_text);
   /* RFC 9113 §6.8: 2^31-1 first, so streams in flight are not lost. */
   int rc =
       h2e_conn_queue_goaway(conn, H2E_MAX_STREAM_ID, H2E_NO_ERROR, debug_text);
