@@ -9,13 +9,16 @@
 
 static int alloc_buffers(h2e_conn *conn, const h2e_conn_sizes *s) {
   const h2e_allocator *a = &conn->allocator;
+  /* Each size is recorded with its block, for h2e_conn_free after a
+   * failure half way. */
   conn->reader_buf = h2e_mem_alloc(a, conn->config.max_frame_size);
-  conn->arena.bytes = h2e_mem_alloc(a, s->arena_bytes);
+  if ((conn->arena.bytes = h2e_mem_alloc(a, s->arena_bytes)) != NULL)
+    conn->arena.bytes_cap = s->arena_bytes;
   conn->arena.fields = h2e_mem_alloc(a, s->arena_fields * sizeof(h2e_field));
+  if (conn->arena.fields != NULL)
+    conn->arena.fields_cap = s->arena_fields;
   if (!conn->reader_buf || !conn->arena.bytes || !conn->arena.fields)
     return H2E_ERR_NOMEM;
-  conn->arena.bytes_cap = s->arena_bytes;
-  conn->arena.fields_cap = s->arena_fields;
   conn->arena.block_bytes = s->arena_bytes - H2E_ARENA_SLACK_BYTES;
   conn->arena.block_fields = s->arena_fields - H2E_ARENA_SLACK_FIELDS;
   conn->block.bound = s->block_bound;
@@ -125,6 +128,8 @@ ptrdiff_t h2e_conn_recv(h2e_conn *conn, const uint8_t *in, size_t len,
     return H2E_ERR_INVALID_ARG;
   if (h2e_conn_terminal(conn))
     return H2E_ERR_CONN_CLOSED;
+  if (len == 0)
+    return 0;
   conn->now_ms = now_ms;
   if (conn->events.count == 0) {
     h2e_conn_arena_reset(conn);

@@ -216,6 +216,7 @@ struct h2e_conn {
   uint32_t goaway_received_last_id;
   uint8_t failed; /* connection error: terminal */
   uint64_t idle_since_ms;
+  uint64_t keepalive_tried_ms; /* last keepalive PING attempt */
   /* RFC 9113 §10.5: misbehaviour budget, in thousandths of a token. */
   uint64_t reset_tokens;
   uint64_t reset_refill_ms;

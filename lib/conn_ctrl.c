@@ -76,6 +76,9 @@ int h2e_conn_queue_window_update(h2e_conn *conn, uint32_t stream_id,
 /* RFC 9113 §6.9: WINDOW_UPDATE frames for the credit returned, once it
  * crosses the batching threshold; those that do not fit wait. */
 void h2e_conn_flush_window_updates(h2e_conn *conn) {
+  /* RFC 9113 §5.4.1: nothing follows the GOAWAY of an error. */
+  if (conn->failed)
+    return;
   uint32_t percent = conn->config.window_update_percent;
   if (conn->conn_update_due) {
     uint32_t inc = h2e_flow_recv_update_due(&conn->recv_flow, percent);

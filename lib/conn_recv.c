@@ -82,10 +82,16 @@ void h2e_conn_frame_error(h2e_conn *conn, const h2e_frame_error *err,
   } /* RFC 9113 §6.4: no RST_STREAM on an idle stream; the idle state's
      * rule (§5.1) makes it a connection error of the same code. */
   h2e_stream *stream;
-  if (h2e_conn_stream_state(conn, err->stream_id, &stream) == H2E_SS_IDLE) {
+  h2e_sstate state = h2e_conn_stream_state(conn, err->stream_id, &stream);
+  if (state == H2E_SS_IDLE) {
     h2e_conn_fail(conn, err->code, err->reason);
     return;
   }
+  /* RFC 9113 §5.1: late WINDOW_UPDATE and PRIORITY frames (the only ones
+   * with stream-level frame errors) on a closed stream are ignored; a
+   * second RST_STREAM would only feed a reset flood. */
+  if (h2e_sstate_is_closed(state))
+    return;
   h2e_conn_stream_error(conn, err->stream_id, err->code, err->reason);
 }
 

@@ -19,7 +19,10 @@ static uint64_t keepalive_deadline(const h2e_conn *conn) {
   uint64_t sent_ms;
   if (h2e_conn_ping_outstanding(conn, H2E_PING_KEEPALIVE, &sent_ms))
     return sent_ms + interval;
-  return conn->last_recv_ms + interval;
+  uint64_t since = conn->last_recv_ms > conn->keepalive_tried_ms
+                       ? conn->last_recv_ms
+                       : conn->keepalive_tried_ms;
+  return since + interval;
 }
 
 static uint64_t idle_deadline(const h2e_conn *conn) {
@@ -45,6 +48,9 @@ static void run_keepalive(h2e_conn *conn, uint64_t now_ms) {
     h2e_conn_fail(conn, H2E_NO_ERROR, "h2e: keepalive PING not answered");
     return;
   }
+  /* If no PING can go now (output full, our PINGs all out), the next try
+   * is an interval away: the deadline must not stay in the past. */
+  conn->keepalive_tried_ms = now_ms;
   h2e_conn_send_engine_ping(conn, H2E_PING_KEEPALIVE);
 }
 

@@ -35,12 +35,14 @@ int h2e_stream_table_init(h2e_stream_table *table,
     return rc;
   uint32_t buckets = bucket_count_for(capacity);
   table->buckets = h2e_mem_alloc(allocator, buckets * sizeof(uint32_t));
-  table->closed =
-      h2e_mem_alloc(allocator, closed_capacity * sizeof(h2e_closed_stream));
-  if (table->buckets == NULL || (closed_capacity && table->closed == NULL))
+  if (table->buckets == NULL)
     return H2E_ERR_NOMEM;
   memset(table->buckets, 0, buckets * sizeof(uint32_t));
   table->mask = buckets - 1;
+  table->closed =
+      h2e_mem_alloc(allocator, closed_capacity * sizeof(h2e_closed_stream));
+  if (closed_capacity && table->closed == NULL)
+    return H2E_ERR_NOMEM;
   table->closed_cap = closed_capacity;
   return H2E_OK;
 }
