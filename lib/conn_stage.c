@@ -116,7 +116,8 @@ static size_t stage_data(h2e_conn *conn, size_t budget) {
   h2e_link wait;
   h2e_list_init(&wait);
   h2e_sched_node *node;
-  while (budget - used >= 2 && !segs_full(conn) && may_send_data(conn) &&
+  /* A frame whose vecs do not all fit goes out over several calls. */
+  while (used < budget && !segs_full(conn) && may_send_data(conn) &&
          (node = h2e_sched_pop(&conn->sched)) != NULL)
     used += stage_turn(conn, H2E_CONTAINER_OF(node, h2e_stream, sched), &wait);
   h2e_link *link;
@@ -132,8 +133,9 @@ void h2e_conn_stage(h2e_conn *conn, size_t budget) {
   budget -= stage_fifo(conn, &conn->blocks, H2E_SEG_BLOCKS, budget);
   /* One vec stays for the trailers this round's DATA may free: they
    * follow it at once. */
-  if (budget > 2)
-    budget -= 1 + stage_data(conn, budget - 1);
+  size_t kept = budget >= 3 ? 1 : 0;
+  size_t used = stage_data(conn, budget - kept);
+  budget = used < budget ? budget - used : 0;
   encode_ready_trailers(conn);
   stage_fifo(conn, &conn->blocks, H2E_SEG_BLOCKS, budget);
 }

@@ -512,6 +512,35 @@ static void test_10_5_resets_at_a_sustainable_rate_are_fine(void **state) {
   pair_free(p);
 }
 
+/* Output one vec at a time: every frame still goes out whole and in
+ * order, over several calls. */
+static void test_output_in_single_vecs(void **state) {
+  (void)state;
+  pair *p = handshake(NULL, NULL);
+  h2e_submit_request(p->client.conn, pair_get_request, 4, H2E_END_STREAM);
+  pair_pump(p);
+  uint8_t *body = pattern(50000, 9);
+  h2e_submit_headers(p->server.conn, 1, pair_ok_response, 2, 0);
+  h2e_submit_data(p->server.conn, 1, body, 50000, H2E_END_STREAM, 3);
+  uint8_t *wire = malloc(1 << 20);
+  size_t len = 0;
+  h2e_output_vec vec;
+  while (h2e_conn_output(p->server.conn, &vec, 1) == 1) {
+    assert_int_equal(vec.fd, -1);
+    memcpy(wire + len, vec.base, vec.len);
+    len += vec.len;
+    h2e_conn_output_done(p->server.conn, vec.len);
+  }
+  assert_int_equal(h2e_conn_recv(p->client.conn, wire, len, 0), (ptrdiff_t)len);
+  pair_pull(&p->client);
+  assert_int_equal(p->client.body_len[1], 50000);
+  assert_memory_equal(p->client.body[1], body, 50000);
+  assert_non_null(pair_find(&p->client, H2E_EV_STREAM_CLOSED, 1, 0));
+  free(wire);
+  free(body);
+  pair_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_3_4_both_ends_exchange_prefaces_and_settings),
@@ -533,6 +562,7 @@ int main(void) {
       cmocka_unit_test(
           test_4_3_1_table_shrink_ack_follows_blocks_encoded_before),
       cmocka_unit_test(test_8_1_message_framing_is_checked_at_submit),
+      cmocka_unit_test(test_output_in_single_vecs),
       cmocka_unit_test(test_10_5_rapid_reset_is_enhance_your_calm),
       cmocka_unit_test(test_10_5_resets_at_a_sustainable_rate_are_fine),
   };
