@@ -12,6 +12,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"hpack", bench_hpack, "HPACK decode and encode against nghttp2"},
+    {"frames", bench_frames, "server receive of requests against nghttp2"},
 };
 
 #define SUBCOMMAND_COUNT (sizeof subcommands / sizeof subcommands[0])
