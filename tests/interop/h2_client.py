@@ -4,8 +4,11 @@
 usage: h2_client.py PORT
 
 Three rounds on one connection, each a batch of concurrent requests:
-GETs of /bytes/N (N octets of the pattern: octet i is i % 251), POST
-echoes (one with trailers, one empty), a 404, and a PING. Between rounds
+GETs of /bytes/N (N octets of the pattern: octet i is i % 251), one of
+them with a 16000-octet header field, POST echoes (one with trailers, one
+empty), a 404, and a PING. Then GETs with a 16000-octet header field one
+after the other (each header block is then the last thing the server
+reads). Between rounds
 the client changes its SETTINGS_INITIAL_WINDOW_SIZE (down, then up) and
 opens its connection window. Request bodies go out as the peer's windows
 allow; received DATA is acknowledged as it is read. Exits non-zero on
@@ -21,7 +24,7 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
-TIMEOUT = 20
+TIMEOUT = 10
 
 
 def pattern(n):
@@ -62,11 +65,12 @@ class Client:
             self.sock.sendall(data)
 
     def request(self, method, path, expected, status=200, body=None,
-                trailers=None):
+                trailers=None, extra=()):
         sid = self.conn.get_next_available_stream_id()
         headers = [(":method", method), (":scheme", "http"),
                    (":authority", "127.0.0.1:%d" % self.port),
                    (":path", path), ("user-agent", "h2e-interop-python")]
+        headers.extend(extra)
         if body is not None:
             headers.append(("content-length", str(len(body))))
         self.conn.send_headers(sid, headers, end_stream=body is None)
@@ -113,7 +117,15 @@ class Client:
         while self.pings or not all(s.ended for s in self.streams.values()):
             self.send_bodies()
             self.flush()
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                waiting = ["%d (%s %s)" % (sid, s.method, s.path)
+                           for sid, s in sorted(self.streams.items())
+                           if not s.ended]
+                raise Failure("no answer in %d s; waiting for streams %s%s"
+                              % (TIMEOUT, ", ".join(waiting) or "none",
+                                 ", a PING" if self.pings else ""))
             if not data:
                 raise Failure("the server closed the connection")
             for ev in self.conn.receive_data(data):
@@ -142,6 +154,9 @@ class Client:
 def one_round(client, post_body):
     for n in (0, 1, 16384, 70000, 1048576):
         client.request("GET", "/bytes/%d" % n, pattern(n))
+    # A large header block (several frames' worth once encoded).
+    client.request("GET", "/bytes/100", pattern(100),
+                   extra=[("x-large", "v" * 16000)])
     client.request("POST", "/echo", post_body, body=post_body)
     client.request("POST", "/echo", post_body[:100000],
                    body=post_body[:100000],
@@ -167,10 +182,15 @@ def main():
          h2.settings.SettingCodes.MAX_FRAME_SIZE: 65536})
     client.conn.increment_flow_control_window(8 << 20)
     done += one_round(client, post_body)
+    for _ in range(3):
+        client.request("GET", "/bytes/10", pattern(10),
+                       extra=[("x-large", "w" * 16000)])
+        client.run()
+        done += client.check()
     client.conn.close_connection()
     client.flush()
     client.sock.close()
-    print("python-h2: %d requests ok on one connection (3 rounds)" % done)
+    print("python-h2: %d requests ok on one connection" % done)
 
 
 if __name__ == "__main__":
