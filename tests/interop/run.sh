@@ -274,6 +274,12 @@ peer_h2load() {
     fail "h2load: not every request succeeded"
   grep -q '20000 2xx' "$work/h2load.log" || fail "h2load: statuses not 2xx"
   ok "20000 GETs, 10 connections x 32 streams, 0 errors"
+  # Large header blocks (a 16000-octet field on every request).
+  h2load_run "large headers" -n 200 -c 2 -m 4 \
+    -H "x-large: $(printf '%016000d' 0)" "$(url /bytes/10)"
+  grep -q '200 succeeded, 0 failed, 0 errored' "$work/h2load.log" ||
+    fail "h2load large headers: not every request succeeded"
+  ok "200 GETs with a 16000-octet header field, 0 errors"
   stop_h2e_server
   # Again with tiny engine bounds (--tight), then request bodies on many
   # streams (the server's receive windows).
