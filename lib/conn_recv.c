@@ -95,6 +95,15 @@ void h2e_conn_frame_error(h2e_conn *conn, const h2e_frame_error *err,
   h2e_conn_stream_error(conn, err->stream_id, err->code, err->reason);
 }
 
+/* Decoded fields and a pinned reader buffer are given back at the next
+ * recv once every event is pulled, so they hold input back only while
+ * events still point into them. */
+static int event_memory_blocked(const h2e_conn *conn) {
+  return conn->events.count > 0 &&
+         ((!conn->block.active && !h2e_conn_arena_fits_block(conn)) ||
+          conn->reader_pinned);
+}
+
 int h2e_conn_input_blocked(const h2e_conn *conn) {
   /* Backpressure: stop reading rather than queue more than the bounds
    * allow (answers to the peer, events, decoded fields), and while an
@@ -102,8 +111,7 @@ int h2e_conn_input_blocked(const h2e_conn *conn) {
   return conn->events.count >= conn->config.max_events ||
          conn->answers_queued >= conn->config.max_queued_control ||
          h2e_fifo_room(&conn->ctrl) < H2E_ANSWER_MAX + H2E_GOAWAY_FRAME_MAX ||
-         (!conn->block.active && !h2e_conn_arena_fits_block(conn)) ||
-         conn->reader_pinned ||
+         event_memory_blocked(conn) ||
          /* room for a SETTINGS ACK behind queued header blocks */
          (h2e_fifo_unstaged(&conn->blocks) > 0 &&
           h2e_fifo_room(&conn->blocks) < H2E_FRAME_HEADER_LEN);
