@@ -10,6 +10,10 @@
 
 int h2e_conn_queue_goaway(h2e_conn *conn, uint32_t last_id, uint32_t code,
                           const char *debug) {
+  /* RFC 9113 §6.8: the last stream id never grows from one GOAWAY to the
+   * next (streams the peer opened after ours were ignored). */
+  if (conn->goaway_sent && last_id > conn->goaway_sent_last_id)
+    last_id = conn->goaway_sent_last_id;
   size_t debug_len = debug ? strlen(debug) : 0;
   if (debug_len > H2E_GOAWAY_DEBUG_MAX)
     debug_len = H2E_GOAWAY_DEBUG_MAX;
