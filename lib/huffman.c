@@ -5,12 +5,14 @@
  * first, and looks its top H2E_HUFFMAN_PEEK_BITS bits up in a table that
  * gives the one or two whole symbols they start with; the rare codes
  * longer than the window are decoded from the canonical-code tables.
- * Tables (lib/huffman_table.c): 16 KiB of peek entries, 1.3 KiB for the
+ * Tables (lib/huffman_table.c): 64 KiB of peek entries, 1.3 KiB for the
  * encoder, under 1 KiB for the canonical code. */
 #include "huffman.h"
 
 #include "h2e_base.h"
 #include "huffman_table.h"
+
+#include <string.h>
 
 /* ---- encoding ---------------------------------------------------------- */
 
@@ -75,15 +77,15 @@ typedef struct huffman_decoder {
   uint8_t *out_end;    /* end of output space */
 } huffman_decoder;
 
-/* A step's outcome besides an H2E_ERR_* code: more to decode, or the
- * string ended well. */
-enum { DECODE_END = 0, DECODE_MORE = 1 };
+/* A step's outcome besides an H2E_ERR_* code: the string ended well, more
+ * to decode, or a code longer than the peek window is next. */
+enum { DECODE_END = 0, DECODE_MORE = 1, DECODE_LONG = 2 };
 
 /* Each refill tops the window up to at least 56 bits: enough for
- * FAST_STEPS lookups of 12 bits of which the last may find a code of up to
- * 30 bits. Each writes both symbol slots, hence FAST_ROOM. */
-#define FAST_STEPS 3
-#define FAST_ROOM  (2 * FAST_STEPS)
+ * FAST_STEPS lookups. Each stores both symbol octets of its entry, hence
+ * FAST_ROOM. */
+#define FAST_STEPS (56 / H2E_HUFFMAN_PEEK_BITS)
+#define FAST_ROOM  (H2E_HUFFMAN_PEEK_SYMBOLS * FAST_STEPS)
 
 /* Compilers turn this into one load and a byte swap. */
 static inline uint64_t load_be64(const uint8_t *src) {
@@ -138,8 +140,40 @@ static inline void refill(huffman_decoder *d) {
   d->count |= 56;
 }
 
-static inline const h2e_huffman_peek *peek(const huffman_decoder *d) {
-  return &h2e_huffman_peek_table[d->window >> (64 - H2E_HUFFMAN_PEEK_BITS)];
+static inline uint32_t peek(const huffman_decoder *d) {
+  return h2e_huffman_peek_table[d->window >> (64 - H2E_HUFFMAN_PEEK_BITS)];
+}
+
+static inline unsigned peek_count(uint32_t entry) {
+  return entry >> H2E_HUFFMAN_PEEK_COUNT_SHIFT;
+}
+
+/* The bits are the entry's low bits, so that the shift that consumes them
+ * follows the table load at once. */
+static inline unsigned peek_bits(uint32_t entry) {
+  return entry & H2E_HUFFMAN_PEEK_BITS_MASK;
+}
+
+/* The first symbol, or for count 0 where the search for a long code
+ * starts. */
+static inline unsigned peek_first(uint32_t entry) {
+  return entry >> H2E_HUFFMAN_PEEK_SYMBOL_SHIFT & 0xff;
+}
+
+/* Stores value little-endian: one store on the hosts that are. */
+static inline void store_le16(uint8_t *dst, uint16_t value) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(dst, &value, sizeof value);
+#else
+  dst[0] = (uint8_t)value;
+  dst[1] = (uint8_t)(value >> 8);
+#endif
+}
+
+/* Storing both symbol octets puts the entry's symbols in place in one go;
+ * those past its count are overwritten next. */
+static inline void store_symbols(uint8_t *out, uint32_t entry) {
+  store_le16(out, (uint16_t)(entry >> H2E_HUFFMAN_PEEK_SYMBOL_SHIFT));
 }
 
 static inline void consume(huffman_decoder *d, unsigned bits) {
@@ -151,9 +185,9 @@ static inline void consume(huffman_decoder *d, unsigned bits) {
 /* The symbol (EOS included) whose code starts the window, at least
  * min_bits long; its length goes to *bits. The code is canonical, so the
  * length is the first whose limit exceeds the window's prefix. */
-static unsigned decode_long(const huffman_decoder *d, unsigned min_bits,
+static unsigned decode_long(uint64_t window, unsigned min_bits,
                             unsigned *bits) {
-  uint32_t top = (uint32_t)(d->window >> 32);
+  uint32_t top = (uint32_t)(window >> 32);
   unsigned n = min_bits;
   while (top >> (32 - n) >= h2e_huffman_code_limit[n])
     n++;
@@ -163,64 +197,60 @@ static unsigned decode_long(const huffman_decoder *d, unsigned min_bits,
   return h2e_huffman_ranked_symbols[rank];
 }
 
-/* A code longer than the window starts here. With fewer than 8 input bits
- * left that is the end of the string (RFC 7541 §5.2): fine when those bits
- * are padding, all ones, which the window's top 8 bits tell as ones
- * follow the input. Otherwise the code, EOS included, must be whole in
- * the input. */
-static int decode_long_step(huffman_decoder *d, const h2e_huffman_peek *entry,
-                            unsigned *symbol, unsigned *bits) {
+/* A code longer than the peek window starts the window. With fewer than 8
+ * input bits left that is the end of the string (RFC 7541 §5.2): fine when
+ * those bits are padding, all ones, which the window's top 8 bits tell as
+ * ones follow the input. Otherwise the code, EOS included, must be whole
+ * in the input; a refill makes room for it in the window. */
+static int decode_long_step(huffman_decoder *d) {
   if (d->bits_left < 8)
     return d->bits_left >= 0 && d->window >> 56 == 0xff ? DECODE_END
                                                         : H2E_ERR_COMPRESSION;
-  *symbol = decode_long(d, entry->bits, bits);
+  refill(d);
+  unsigned bits;
+  unsigned symbol = decode_long(d->window, peek_first(peek(d)), &bits);
   /* RFC 7541 §5.2: EOS in the string is a decoding error. */
-  if (*symbol == H2E_HUFFMAN_EOS || *bits > d->bits_left)
+  if (symbol == H2E_HUFFMAN_EOS || bits > d->bits_left)
     return H2E_ERR_COMPRESSION;
+  if (d->out == d->out_end)
+    return H2E_ERR_BUFFER_TOO_SMALL;
+  *d->out++ = (uint8_t)symbol;
+  consume(d, bits);
   return DECODE_MORE;
 }
 
-/* FAST_STEPS lookups, output room known. A short code running past the
- * input end leaves bits_left negative, caught at the next step or by the
- * caller. */
-static int decode_fast(huffman_decoder *d) {
+/* Up to FAST_STEPS lookups, output room known, stopping at a long code.
+ * A code running past the input end leaves bits_left negative, caught by
+ * the caller; past the end only ones follow, which start a long code. */
+static inline int decode_fast(huffman_decoder *d) {
+  unsigned count_before = d->count;
+  uint32_t entry = 0;
   /* Unrolled: the loop counter costs more than it saves here. */
-#pragma GCC unroll 3
+#pragma GCC unroll 4
   for (unsigned step = 0; step < FAST_STEPS; step++) {
-    const h2e_huffman_peek *entry = peek(d);
-    if (entry->count == 0) {
-      unsigned symbol, bits;
-      int rc = decode_long_step(d, entry, &symbol, &bits);
-      if (rc != DECODE_MORE)
-        return rc;
-      *d->out++ = (uint8_t)symbol;
-      consume(d, bits);
-      return DECODE_MORE;
-    }
-    d->out[0] = entry->symbols[0];
-    d->out[1] = entry->symbols[1];
-    d->out += entry->count;
-    consume(d, entry->bits);
+    entry = peek(d);
+    if (peek_count(entry) == 0)
+      break;
+    store_symbols(d->out, entry);
+    d->out += peek_count(entry);
+    d->window <<= peek_bits(entry);
+    d->count -= peek_bits(entry);
   }
-  return DECODE_MORE;
+  d->bits_left -= count_before - d->count;
+  return peek_count(entry) == 0 ? DECODE_LONG : DECODE_MORE;
 }
 
 /* One symbol, checking it against the input end and the output room, for
  * when the output is nearly full. */
-static int decode_one(huffman_decoder *d) {
-  const h2e_huffman_peek *entry = peek(d);
-  unsigned symbol, bits;
-  if (entry->count == 0) {
-    int rc = decode_long_step(d, entry, &symbol, &bits);
-    if (rc != DECODE_MORE)
-      return rc;
-  } else {
-    symbol = entry->symbols[0];
-    bits = h2e_huffman_code_bits[symbol];
-    /* RFC 7541 §5.2: the input must not end inside a code. */
-    if (bits > d->bits_left)
-      return H2E_ERR_COMPRESSION;
-  }
+static inline int decode_one(huffman_decoder *d) {
+  uint32_t entry = peek(d);
+  if (peek_count(entry) == 0)
+    return DECODE_LONG;
+  unsigned symbol = peek_first(entry);
+  unsigned bits = h2e_huffman_code_bits[symbol];
+  /* RFC 7541 §5.2: the input must not end inside a code. */
+  if (bits > d->bits_left)
+    return H2E_ERR_COMPRESSION;
   if (d->out == d->out_end)
     return H2E_ERR_BUFFER_TOO_SMALL;
   *d->out++ = (uint8_t)symbol;
@@ -241,6 +271,8 @@ ptrdiff_t h2e_huffman_decode(uint8_t *dst, size_t dst_cap, const uint8_t *src,
   while (rc == DECODE_MORE && d.bits_left > 0) {
     refill(&d);
     rc = d.out_end - d.out >= FAST_ROOM ? decode_fast(&d) : decode_one(&d);
+    if (rc == DECODE_LONG)
+      rc = decode_long_step(&d);
   }
   /* Out of input without EOS: fine unless a code ran past the end. */
   if (rc == DECODE_MORE)

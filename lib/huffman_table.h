@@ -10,26 +10,26 @@
 #define H2E_HUFFMAN_MAX_BITS 30
 /* The EOS symbol, which follows the 256 octets. */
 #define H2E_HUFFMAN_EOS 256
-/* The decoder's fast path looks at this many bits at a time. */
-#define H2E_HUFFMAN_PEEK_BITS 12
+/* The decoder's fast path looks at this many bits at a time and finds up
+ * to H2E_HUFFMAN_PEEK_SYMBOLS whole codes in them. */
+#define H2E_HUFFMAN_PEEK_BITS    14
+#define H2E_HUFFMAN_PEEK_SYMBOLS 2
 
 /* Encoding: each octet's code (aligned to the least significant bit) and
  * its length in bits. */
 extern const uint32_t h2e_huffman_codes[256];
 extern const uint8_t h2e_huffman_code_bits[256];
 
-/* What a window of H2E_HUFFMAN_PEEK_BITS bits starts with: count (1 or 2)
- * whole codes, symbols[0..count), taking bits bits together. count 0 means
- * the first code is longer than the window; bits is then the shortest
- * length a code with this prefix has. */
-typedef struct h2e_huffman_peek {
-  uint8_t symbols[2];
-  uint8_t bits;
-  uint8_t count;
-} h2e_huffman_peek;
+/* What a window of H2E_HUFFMAN_PEEK_BITS bits starts with, packed in 32
+ * bits: the bits its whole codes take in octet 0, their symbols in octets
+ * 1 and 2, their count (0..2) in octet 3. Count 0 means the first code is
+ * longer than the window; such an entry takes no bits, and octet 1 is the
+ * shortest length a code with this prefix has. */
+#define H2E_HUFFMAN_PEEK_BITS_MASK    0x3f
+#define H2E_HUFFMAN_PEEK_SYMBOL_SHIFT 8
+#define H2E_HUFFMAN_PEEK_COUNT_SHIFT  24
 
-extern const h2e_huffman_peek
-    h2e_huffman_peek_table[1 << H2E_HUFFMAN_PEEK_BITS];
+extern const uint32_t h2e_huffman_peek_table[1 << H2E_HUFFMAN_PEEK_BITS];
 
 /* The code is canonical: the codes of length n are the consecutive values
  * first_code[n] .. code_limit[n] - 1, whose symbols are, in order,

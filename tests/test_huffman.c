@@ -338,14 +338,18 @@ static unsigned shortest_below(const rfc_code *rc, unsigned node) {
   return shortest;
 }
 
-/* The peek table against the tree, window by window. */
+/* The peek table against the tree, window by window: the first
+ * H2E_HUFFMAN_PEEK_SYMBOLS whole codes, or where a long code starts. */
 static void test_b_peek_table_matches_the_tree(void **state) {
   const rfc_code *rc = *state;
   for (unsigned window = 0; window < 1u << H2E_HUFFMAN_PEEK_BITS; window++) {
-    const h2e_huffman_peek *entry = &h2e_huffman_peek_table[window];
-    uint8_t want[H2E_HUFFMAN_PEEK_BITS];
+    uint32_t entry = h2e_huffman_peek_table[window];
+    unsigned entry_count = entry >> H2E_HUFFMAN_PEEK_COUNT_SHIFT;
+    unsigned entry_bits = entry & H2E_HUFFMAN_PEEK_BITS_MASK;
+    uint8_t want[H2E_HUFFMAN_PEEK_SYMBOLS];
     unsigned count = 0, used = 0, node = 0;
-    for (unsigned i = H2E_HUFFMAN_PEEK_BITS; i-- > 0 && count < 2;) {
+    for (unsigned i = H2E_HUFFMAN_PEEK_BITS;
+         i-- > 0 && count < H2E_HUFFMAN_PEEK_SYMBOLS;) {
       int child = rc->tree[node][window >> i & 1];
       if (child > 0) {
         node = (unsigned)child;
@@ -355,14 +359,17 @@ static void test_b_peek_table_matches_the_tree(void **state) {
       used = H2E_HUFFMAN_PEEK_BITS - i;
       node = 0;
     }
-    assert_int_equal(entry->count, count);
-    if (count > 0)
-      assert_int_equal(entry->bits, used);
-    else /* where the search for a long code starts */
-      assert_int_equal(entry->bits,
+    assert_int_equal(entry_count, count);
+    if (count > 0) {
+      assert_int_equal(entry_bits, used);
+      for (unsigned i = 0; i < count; i++)
+        assert_int_equal(
+            entry >> (H2E_HUFFMAN_PEEK_SYMBOL_SHIFT + 8 * i) & 0xff, want[i]);
+    } else { /* no bits taken; where the search for a long code starts */
+      assert_int_equal(entry_bits, 0);
+      assert_int_equal(entry >> H2E_HUFFMAN_PEEK_SYMBOL_SHIFT & 0xff,
                        H2E_HUFFMAN_PEEK_BITS + shortest_below(rc, node));
-    for (unsigned i = 0; i < count; i++)
-      assert_int_equal(entry->symbols[i], want[i]);
+    }
   }
 }
 
