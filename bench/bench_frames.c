@@ -26,7 +26,9 @@
  * Each figure is the median of --reps repetitions (h2e's and nghttp2's in
  * turn), a repetition being as many passes as last --min-time seconds.
  *
- * usage: h2e-bench frames [--reps N] [--min-time SECONDS]
+ * usage: h2e-bench frames [--reps N] [--min-time SECONDS] [--case recv|bulk]
+ *                         [--only h2e|nghttp2]
+ * (--case and --only run part of it, for a profiler, without the report.)
  */
 #include "bench.h"
 
@@ -339,6 +341,8 @@ typedef struct contender {
 typedef struct bench_options {
   size_t reps;
   double min_time;
+  const char *only_case; /* NULL: both cases */
+  const char *only_side; /* NULL: both sides, and the report lines */
 } bench_options;
 
 static void run_checked(const contender *side, const frames_case *c) {
@@ -374,22 +378,30 @@ static void time_repetition(contender *side, const frames_case *c, size_t rep) {
   side->samples[rep] = (bench_now() - start) / (double)side->passes;
 }
 
-/* Both sides, repetitions interleaved so machine load weighs on both. */
+/* Both sides, repetitions interleaved so machine load weighs on both;
+ * with --only, one side alone (for a profiler). */
 static void compare(const frames_case *c, contender *h2e, contender *ng,
                     const bench_options *options) {
   contender *sides[2] = {h2e, ng};
-  for (size_t i = 0; i < 2; i++)
+  for (size_t i = 0; i < 2; i++) {
+    if (options->only_side && strcmp(options->only_side, sides[i]->name) != 0)
+      continue;
     calibrate(sides[i], c, options);
+    sides[i]->median = 1;
+  }
   for (size_t r = 0; r < options->reps; r++)
     for (size_t i = 0; i < 2; i++)
-      time_repetition(sides[i], c, r);
+      if (sides[i]->samples)
+        time_repetition(sides[i], c, r);
   for (size_t i = 0; i < 2; i++) {
-    sides[i]->median = bench_median(sides[i]->samples, options->reps);
+    if (sides[i]->samples)
+      sides[i]->median = bench_median(sides[i]->samples, options->reps);
     free(sides[i]->samples);
   }
 }
 
 static int parse_options(int argc, char **argv, bench_options *options) {
+  memset(options, 0, sizeof *options);
   options->reps = DEFAULT_REPS;
   options->min_time = DEFAULT_MIN_TIME;
   for (int i = 1; i < argc; i++) {
@@ -397,6 +409,10 @@ static int parse_options(int argc, char **argv, bench_options *options) {
       options->reps = (size_t)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc)
       options->min_time = strtod(argv[++i], NULL);
+    else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc)
+      options->only_case = argv[++i];
+    else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      options->only_side = argv[++i];
     else
       return -1;
   }
@@ -406,8 +422,8 @@ static int parse_options(int argc, char **argv, bench_options *options) {
 int bench_frames(int argc, char **argv) {
   bench_options options;
   if (parse_options(argc, argv, &options) != 0) {
-    fprintf(stderr,
-            "usage: h2e-bench frames [--reps N (>= 5)] [--min-time S]\n");
+    fprintf(stderr, "usage: h2e-bench frames [--reps N (>= 5)] [--min-time S] "
+                    "[--case recv|bulk] [--only h2e|nghttp2]\n");
     return 2;
   }
   frames_case cases[2] = {{"recv", 20000, 1024, NULL, 0},
@@ -415,6 +431,9 @@ int bench_frames(int argc, char **argv) {
   double h2e_rate[2], ng_rate[2];
   for (size_t i = 0; i < 2; i++) {
     frames_case *c = &cases[i];
+    h2e_rate[i] = ng_rate[i] = 0;
+    if (options.only_case && strcmp(options.only_case, c->name) != 0)
+      continue;
     build_stream(c);
     contender h2e = {"h2e", h2e_pass, 0, NULL, 0};
     contender ng = {"nghttp2", nghttp2_pass, 0, NULL, 0};
@@ -430,6 +449,8 @@ int bench_frames(int argc, char **argv) {
     ng_rate[i] = units / ng.median;
     free(c->stream);
   }
+  if (options.only_case || options.only_side)
+    return 0; /* a partial run: no comparison */
   printf("frames-recv: h2e %.0f req/s, nghttp2 %.0f req/s, ratio %.2f\n",
          h2e_rate[0], ng_rate[0], h2e_rate[0] / ng_rate[0]);
   printf("frames-bulk: h2e %.1f MB/s, nghttp2 %.1f MB/s, ratio %.2f\n",

@@ -145,7 +145,13 @@ static size_t cf_output(cf_run *r, size_t max, unsigned eighths, int again) {
   CF_CHECK(n <= max, "output_vec_count");
   if (again) { /* h2e.h: without output_done, the same bytes again */
     size_t n2 = h2e_conn_output(r->conn, vecs2, max);
+    CF_TRACE(r, "  output max %zu: %zu vecs, again %zu vecs\n", max, n, n2);
+    for (size_t i = 0; r->trace && i < n2; i++)
+      CF_TRACE(r, "    vec %zu: %zu / %zu octets\n", i, i < n ? vecs[i].len : 0,
+               vecs2[i].len);
     CF_CHECK(n2 == n && cf_vecs_equal(vecs, vecs2, n), "output_repeatable");
+    /* Whatever else, what was handed out may not change. */
+    CF_CHECK(n2 >= n && cf_vecs_equal(vecs, vecs2, n), "output_prefix_stable");
   }
   size_t total = 0;
   for (size_t i = 0; i < n; i++)

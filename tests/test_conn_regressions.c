@@ -117,6 +117,34 @@ static void test_6_8_goaway_last_stream_id_never_grows(void **state) {
   assert_true(frame.u.goaway.last_stream_id <= 1);
 }
 
+/* ---- output -----------------------------------------------------------------
+ */
+
+/* h2e.h: "Calling it [h2e_conn_output] again without output_done gives
+ * the same bytes." With a body of several frames and room for a few vecs
+ * only, the second call staged one more DATA frame header. */
+static void test_output_again_without_done_gives_the_same_vecs(void **state) {
+  (void)state;
+  static uint8_t body[65535];
+  for (size_t max = 2; max <= 16; max++) {
+    void *local = NULL;
+    peer *p = peer_start(&local, H2E_SERVER, NULL);
+    peer_open_stream(p, 1, PEER_END_STREAM);
+    peer_submit_status(p, 1, "200", 0);
+    assert_int_equal(
+        h2e_submit_data(p->conn, 1, body, sizeof body, H2E_END_STREAM, 1),
+        H2E_OK);
+    h2e_output_vec first[16], again[16];
+    size_t n = h2e_conn_output(p->conn, first, max);
+    size_t n2 = h2e_conn_output(p->conn, again, max);
+    int same = n2 == n;
+    for (size_t i = 0; same && i < n; i++)
+      same = again[i].base == first[i].base && again[i].len == first[i].len;
+    peer_teardown(&local);
+    assert_true(same);
+  }
+}
+
 /* ---- timers ---------------------------------------------------------------
  */
 
@@ -201,6 +229,7 @@ int main(void) {
       PEER_TEST(test_5_1_one_rst_stream_for_late_frames_after_the_peers),
       PEER_TEST(test_5_4_1_nothing_follows_the_goaway_of_an_error),
       PEER_TEST(test_6_8_goaway_last_stream_id_never_grows),
+      cmocka_unit_test(test_output_again_without_done_gives_the_same_vecs),
       PEER_TEST(test_keepalive_deadline_moves_on_when_no_ping_can_go),
       cmocka_unit_test(test_conn_new_fails_cleanly_at_every_allocation),
       /* last: under UBSan its failure ends the program */
