@@ -207,6 +207,12 @@ def response(stream_choice, end_stream=False, extra=0):
                   extra] + [0x06, 0x0d] * extra)
 
 
+def trailers(stream_choice):
+    """SUBMIT_HEADERS: trailers (END_STREAM) of two fields."""
+    return bytes([SUBMIT_HEADERS, 0x07, stream_choice, 0x82,
+                  0x0e, 0x10, 0x0f, 0x0e])
+
+
 def request(end_stream=False):
     """SUBMIT_HEADERS: a request (client engine), 2 more fields."""
     return bytes([SUBMIT_HEADERS, 1 if end_stream else 0, 0, 2,
@@ -271,6 +277,16 @@ def server_seeds():
         peer_headers(1, 0x60) + peer_headers(1, 0x60) + pump() + \
         bytes([TICK, 3, TICK, 7, PEER_PING, 0, 1, PEER_PING, 0, 2]) + \
         pump() + bytes([TICK, 6, TICK, 7]) + pump()
+    # trailers held behind blocked bodies, a reset leaving a hole, more
+    # trailers: the held area (a quarter of a 1 KiB output buffer) compacts
+    ops = b"".join(peer_headers(1, 0x60) for _ in range(4)) + pump()
+    for i in range(4):
+        ops += response(i) + body(i, 5, end_stream=False) + \
+            trailers(i) + pump(1)
+    ops += bytes([SUBMIT_RST, 0, 8]) + trailers(2) + trailers(3) + pump()
+    ops += b"".join(bytes([PEER_WINDOW_UPDATE, i, 9]) for i in range(4))
+    seeds["frames_held_trailers"] = \
+        config(AUTO_ACK, window=0x18, conn=0x10) + ops + pump()
     seeds["http1"] = config(RAW_START) + \
         raw(b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n") + bytes([FEED, 0])
     return seeds
