@@ -60,6 +60,11 @@ static void cf_app_headers(cf_run *r, const h2e_event *ev) {
              "headers_kind_role");
   CF_CHECK(kind != H2E_HEADERS_TRAILERS || ev->u.headers.end_stream,
            "trailers_end_stream");
+  /* RFC 9113 §6.8: a request above the last stream id of a GOAWAY we sent
+   * may be retried elsewhere by the client: it must not be processed. */
+  if (kind == H2E_HEADERS_REQUEST && r->wire.goaway_seen)
+    CF_CHECK(ev->stream_id <= r->wire.goaway_min_last_id,
+             "request_above_goaway");
   CF_CHECK(ev->u.headers.count <= r->config.max_header_list_size / 32 + 1,
            "field_count");
   (void)cf_hash_fields(ev->u.headers.fields, ev->u.headers.count);

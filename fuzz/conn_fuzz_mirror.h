@@ -47,6 +47,9 @@ static void cf_mirror_settings(cf_run *r, const h2e_frame *f) {
     } else if (s.id == H2E_SETTINGS_INITIAL_WINDOW_SIZE &&
                s.value > m->max_initial_window) {
       m->max_initial_window = s.value;
+    } else if (s.id == H2E_SETTINGS_MAX_CONCURRENT_STREAMS) {
+      note.has_max_streams = 1;
+      note.max_streams = s.value;
     }
   }
   if (m->settings_count == CF_QUEUE_MAX) {
@@ -79,7 +82,33 @@ static void cf_mirror_window_update(cf_run *r, const h2e_frame *f) {
     st->window_credit += inc;
 }
 
+/* How the peer ends streams: END_STREAM, RST_STREAM, GOAWAY (§5.1). */
+static void cf_mirror_stream_end(cf_run *r, const h2e_frame *f) {
+  cf_mirror *m = &r->mirror;
+  if (f->hd.type == H2E_FRAME_GOAWAY) {
+    uint32_t last = f->u.goaway.last_stream_id;
+    if (!m->goaway_seen || last < m->goaway_last_id)
+      m->goaway_last_id = last;
+    m->goaway_seen = 1;
+    return;
+  }
+  int end = f->hd.type == H2E_FRAME_RST_STREAM ||
+            ((f->hd.type == H2E_FRAME_HEADERS ||
+              (f->hd.type == H2E_FRAME_DATA && f->u.data.last)) &&
+             (f->hd.flags & H2E_FLAG_END_STREAM));
+  if (f->hd.type == H2E_FRAME_DATA && f->u.data.offset == 0)
+    m->data_received += f->hd.length; /* §6.9: the whole frame counts */
+  if (!end)
+    return;
+  cf_stream *st = cf_stream_get(&r->streams, f->hd.stream_id, 1);
+  if (st && f->hd.type == H2E_FRAME_RST_STREAM)
+    st->peer_rst = 1;
+  else if (st)
+    st->peer_end = 1;
+}
+
 static void cf_mirror_frame(cf_run *r, const h2e_frame *f) {
+  cf_mirror_stream_end(r, f);
   switch (f->hd.type) {
   case H2E_FRAME_SETTINGS:
     cf_mirror_settings(r, f);

@@ -27,6 +27,8 @@ typedef struct cf_settings_note {
   uint32_t table_last;
   uint8_t has_frame_size;
   uint32_t frame_size;
+  uint8_t has_max_streams;
+  uint32_t max_streams;
 } cf_settings_note;
 
 typedef struct cf_mirror {
@@ -37,6 +39,9 @@ typedef struct cf_mirror {
   uint64_t conn_credit; /* WINDOW_UPDATE increments on stream 0 */
   uint32_t max_initial_window; /* largest INITIAL_WINDOW_SIZE ever */
   uint32_t max_frame_size_seen;
+  uint64_t data_received;  /* DATA frame octets (padding too), §6.9 */
+  uint32_t goaway_last_id; /* lowest last stream id of the peer's GOAWAYs */
+  uint8_t goaway_seen;
   cf_settings_note settings[CF_QUEUE_MAX]; /* awaiting the engine's ACK */
   uint32_t settings_head, settings_count;
   int settings_lost;              /* the queue overflowed: ACK checks are off */
@@ -65,8 +70,11 @@ typedef struct cf_wire {
   uint8_t goaway_seen;
   uint8_t error_goaway; /* one with an error code: nothing may follow */
   uint32_t goaway_last_id;
+  uint32_t goaway_min_last_id;   /* lowest of all */
   uint32_t highest_local_stream; /* the engine's own streams (§5.1.1) */
   uint64_t conn_data_sent;
+  uint64_t conn_credit_granted; /* the engine's WINDOW_UPDATEs on stream 0 */
+  uint32_t peer_max_streams;    /* as of the peer's last ACKed SETTINGS */
   /* the engine's SETTINGS and PINGs, for the peer to acknowledge */
   cf_settings_note settings[CF_ENGINE_NOTES];
   uint32_t settings_head, settings_count;
@@ -85,7 +93,7 @@ typedef struct cf_peer {
 
 #define CF_BODIES_MAX 4096
 #define CF_CHUNKS_MAX 256
-#define CF_USER_PINGS 16
+#define CF_USER_PINGS 256 /* as many as opaque[7] tells apart */
 
 typedef struct cf_body {
   uint64_t cookie; /* 0: free */

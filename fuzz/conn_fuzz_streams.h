@@ -27,6 +27,8 @@ typedef struct cf_stream {
   uint64_t data_submitted; /* body octets queued (pattern offset) */
   /* peer input, as the engine consumed it */
   uint64_t window_credit; /* WINDOW_UPDATE increments */
+  uint8_t peer_end;       /* END_STREAM from the peer */
+  uint8_t peer_rst;       /* RST_STREAM from the peer */
   /* application */
   uint8_t ended;       /* STREAM_CLOSED or STREAM_RESET pulled */
   uint64_t unconsumed; /* DATA delivered, not given back */

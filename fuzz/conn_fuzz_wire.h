@@ -14,6 +14,9 @@
  *   - no DATA or WINDOW_UPDATE on a stream after our RST_STREAM (§5.1;
  *     header blocks may still come, as HPACK needs them, §4.3), at most
  *     one RST_STREAM per stream, new streams in increasing order (§5.1.1);
+ *   - a client opens no stream beyond the peer's MAX_CONCURRENT_STREAMS
+ *     (§5.1.2); the credit given never takes the peer's view of our
+ *     connection window past 2^31-1 (§6.9.1);
  *   - SETTINGS ACKs and PING ACKs answer the peer's frames in order
  *     (§6.5.3, §6.7); GOAWAY last stream ids never increase (§6.8);
  *     nothing after a GOAWAY for an error (§5.4.1). */
@@ -32,6 +35,7 @@ static void cf_wire_init(cf_run *r) {
   memset(w, 0, sizeof *w);
   w->preface_left = r->role == H2E_CLIENT ? 24 : 0;
   w->peer_max_frame = H2E_MAX_FRAME_SIZE_MIN;
+  w->peer_max_streams = UINT32_MAX; /* RFC 9113 §6.5.2: no limit at first */
   h2e_hpack_decoder_config config;
   h2e_hpack_decoder_config_init(&config);
   config.max_table_size = CF_ENGINE_TABLE_MAX;
@@ -99,6 +103,24 @@ static void cf_wire_block_done(cf_run *r) {
   }
 }
 
+/* The engine's streams open as far as the peer knows (RFC 9113 §5.1,
+ * §5.1.2): HEADERS sent, and not ended both ways, reset, or beyond the
+ * peer's GOAWAY. */
+static uint32_t cf_wire_active_local(cf_run *r) {
+  uint32_t active = 0;
+  const cf_mirror *m = &r->mirror;
+  for (uint32_t i = 0; i < CF_STREAMS_CAP; i++) {
+    const cf_stream *st = &r->streams.slots[i];
+    if (st->id == 0 || st->id % 2 == 0 || !st->headers_sent)
+      continue;
+    int closed = st->rst_sent || st->peer_rst ||
+                 (st->end_sent && st->peer_end) ||
+                 (m->goaway_seen && st->id > m->goaway_last_id);
+    active += !closed;
+  }
+  return active;
+}
+
 static void cf_wire_headers(cf_run *r, const h2e_frame *f) {
   cf_wire *w = &r->wire;
   uint32_t id = f->hd.stream_id;
@@ -113,6 +135,9 @@ static void cf_wire_headers(cf_run *r, const h2e_frame *f) {
       /* RFC 9113 §5.1.1: new stream ids only grow. */
       CF_CHECK(id > w->highest_local_stream, "stream_id_order");
       w->highest_local_stream = id;
+      /* RFC 9113 §5.1.2: within the peer's MAX_CONCURRENT_STREAMS. */
+      CF_CHECK(cf_wire_active_local(r) < w->peer_max_streams,
+               "peer_stream_limit");
     }
   }
   w->block_open = 1;
@@ -196,6 +221,8 @@ static void cf_wire_settings(cf_run *r, const h2e_frame *f) {
   /* From the ACK on, the peer holds the engine to these values. */
   if (note.has_frame_size)
     w->peer_max_frame = note.frame_size;
+  if (note.has_max_streams)
+    w->peer_max_streams = note.max_streams;
   if (note.has_table) {
     uint32_t low = note.table_min < CF_ENGINE_TABLE_MAX ? note.table_min
                                                         : CF_ENGINE_TABLE_MAX;
@@ -227,10 +254,23 @@ static void cf_wire_goaway(cf_run *r, const h2e_frame *f) {
   /* RFC 9113 §6.8: the last stream id may not increase. */
   CF_CHECK(!w->goaway_seen || last <= w->goaway_last_id,
            "goaway_last_id_grows");
+  if (!w->goaway_seen || last < w->goaway_min_last_id)
+    w->goaway_min_last_id = last;
   w->goaway_seen = 1;
   w->goaway_last_id = last;
   if (f->u.goaway.error_code != H2E_NO_ERROR)
     w->error_goaway = 1;
+}
+
+/* RFC 9113 §6.9.1: the credit we give never lets the peer's view of our
+ * connection window pass 2^31-1 (DATA received so far is a lower bound of
+ * what had arrived when the increment was chosen, so this never errs). */
+static void cf_wire_conn_update(cf_run *r, const h2e_frame *f) {
+  cf_wire *w = &r->wire;
+  w->conn_credit_granted += f->u.window_update.increment;
+  CF_CHECK(65535 + w->conn_credit_granted <=
+               (uint64_t)H2E_MAX_WINDOW_SIZE + r->mirror.data_received,
+           "granted_window_overflow");
 }
 
 static void cf_wire_stream_frame(cf_run *r, const h2e_frame *f) {
@@ -288,6 +328,8 @@ static void cf_wire_frame(cf_run *r, const h2e_frame *f) {
   case H2E_FRAME_WINDOW_UPDATE:
     if (f->hd.stream_id != 0)
       cf_wire_stream_frame(r, f);
+    else if (f->hd.type == H2E_FRAME_WINDOW_UPDATE)
+      cf_wire_conn_update(r, f);
     break;
   case H2E_FRAME_PUSH_PROMISE:
     CF_CHECK(0, "push_promise_sent"); /* no push API yet */

@@ -87,6 +87,25 @@ static void test_5_4_1_nothing_follows_the_goaway_of_an_error(void **state) {
   peer_expect_no_frame(p);
 }
 
+/* ---- §6.5.3 SETTINGS
+ * ----------------------------------------------------------- */
+
+/* RFC 9113 §6.5.3: once the ACK arrives, the peer relies on its new
+ * values; §5.1.2: a HEADERS beyond its MAX_CONCURRENT_STREAMS is refused.
+ * A request encoded before the peer's SETTINGS lowered the limit to 0 went
+ * out after the ACK of those SETTINGS, so the peer saw its acknowledged
+ * limit broken. */
+static void
+test_6_5_3_ack_follows_a_stream_opened_under_the_old_limit(void **state) {
+  peer *p = peer_start(state, H2E_CLIENT, NULL);
+  int32_t id = h2e_submit_request(p->conn, peer_request_fields,
+                                  PEER_REQUEST_FIELD_COUNT, H2E_END_STREAM);
+  assert_int_equal(id, 1);
+  peer_send_setting(p, H2E_SETTINGS_MAX_CONCURRENT_STREAMS, 0);
+  peer_expect_request_headers(p, 1, 1);
+  peer_expect_settings_ack(p);
+}
+
 /* ---- §6.8 GOAWAY ------------------------------------------------------------
  */
 
@@ -228,6 +247,7 @@ int main(void) {
       PEER_TEST(test_5_1_no_second_rst_stream_for_bad_frames_after_ours),
       PEER_TEST(test_5_1_one_rst_stream_for_late_frames_after_the_peers),
       PEER_TEST(test_5_4_1_nothing_follows_the_goaway_of_an_error),
+      PEER_TEST(test_6_5_3_ack_follows_a_stream_opened_under_the_old_limit),
       PEER_TEST(test_6_8_goaway_last_stream_id_never_grows),
       cmocka_unit_test(test_output_again_without_done_gives_the_same_vecs),
       PEER_TEST(test_keepalive_deadline_moves_on_when_no_ping_can_go),
