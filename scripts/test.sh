@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/deps.sh"
-h2e_need_packages "${H2E_BUILD_PACKAGES[@]}" clang libclang-rt-14-dev \
+h2e_need_packages "${H2E_BUILD_PACKAGES[@]}" clang clang-format libclang-rt-14-dev \
   libcmocka-dev libnghttp2-dev python3 python3-h2 nghttp2-client \
   nghttp2-server curl valgrind
 
