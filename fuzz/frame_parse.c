@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "frame_equal.h"
 #include "h2e_frame.h"
 
 #define CHECK(cond)                                                            \

@@ -78,10 +78,4 @@ int h2e_frame_decode_priority_update(const h2e_frame_header *hd,
                                      const uint8_t *payload, h2e_frame *out,
                                      h2e_frame_error *err);
 
-/* 1 when two frames carry the same header and the same meaning: the
- * decoded fields and the bytes their slices cover (raw payload for
- * unknown and ignored frames; padding contents do not count). For the
- * tests and fuzzers. */
-int h2e_frame_equal(const h2e_frame *a, const h2e_frame *b);
-
 #endif

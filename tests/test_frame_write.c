@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "frame.h"
+#include "frame_equal.h"
 #include "h2e_frame.h"
 
 #define MAX_FRAME 16384u

@@ -1,5 +1,5 @@
 /* Frame comparison by meaning, for the round-trip tests and fuzzers. */
-#include "frame.h"
+#include "frame_equal.h"
 
 #include <string.h>
 
