@@ -88,9 +88,11 @@ int h2e_hpack_table_value_equals(const h2e_hpack_table *table,
                      value, value_len);
 }
 
-void h2e_hpack_table_add(h2e_hpack_table *table, const uint8_t *name,
-                         uint32_t name_len, const uint8_t *value,
-                         uint32_t value_len) {
+/* The body of h2e_hpack_table_add, inlined into insert, the decoder's
+ * path. */
+static inline void add_entry(h2e_hpack_table *table, const uint8_t *name,
+                             uint32_t name_len, const uint8_t *value,
+                             uint32_t value_len) {
   h2e_hpack_entry *entry =
       &table->entries[h2e_hpack_table_next(table) & table->entry_mask];
   entry->offset = table->tail;
@@ -100,6 +102,12 @@ void h2e_hpack_table_add(h2e_hpack_table *table, const uint8_t *name,
   table->tail = ring_write(table, table->tail, value, value_len);
   table->size += (uint32_t)h2e_hpack_entry_size(name_len, value_len);
   table->count++;
+}
+
+void h2e_hpack_table_add(h2e_hpack_table *table, const uint8_t *name,
+                         uint32_t name_len, const uint8_t *value,
+                         uint32_t value_len) {
+  add_entry(table, name, name_len, value, value_len);
 }
 
 void h2e_hpack_table_clear(h2e_hpack_table *table) {
@@ -118,7 +126,7 @@ void h2e_hpack_table_insert(h2e_hpack_table *table, const uint8_t *name,
   }
   while (!h2e_hpack_table_has_room(table, entry_size))
     h2e_hpack_table_evict_oldest(table);
-  h2e_hpack_table_add(table, name, name_len, value, value_len);
+  add_entry(table, name, name_len, value, value_len);
 }
 
 void h2e_hpack_table_set_max_size(h2e_hpack_table *table, uint32_t max_size) {
