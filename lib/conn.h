@@ -190,6 +190,9 @@ struct h2e_conn {
   h2e_out_seg segs[H2E_SEGMENTS_MAX];
   uint32_t seg_head;
   uint32_t seg_count;
+  /* Vecs were handed out and not yet acknowledged: stage nothing more,
+   * so h2e_conn_output repeats itself until h2e_conn_output_done. */
+  uint8_t output_handed_out;
   h2e_slab entries;
   uint32_t released_head; /* entries whose DATA_SENT is due, index + 1 */
   uint32_t released_tail;

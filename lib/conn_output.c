@@ -72,11 +72,12 @@ size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs, size_t max) {
   size_t needed = 0;
   for (uint32_t i = 0; i < conn->seg_count; i++)
     needed += seg_vecs(seg_at(conn, i));
-  if (needed < max)
+  if (needed < max && !conn->output_handed_out)
     h2e_conn_stage(conn, max - needed);
   size_t n = 0;
   for (uint32_t i = 0; i < conn->seg_count && n < max; i++)
     n += seg_to_vecs(seg_at(conn, i), vecs + n, max - n);
+  conn->output_handed_out = n > 0;
   return n;
 }
 
@@ -102,6 +103,7 @@ static void seg_done(h2e_conn *conn, h2e_out_seg *seg) {
 void h2e_conn_output_done(h2e_conn *conn, size_t bytes) {
   if (conn == NULL)
     return;
+  conn->output_handed_out = 0;
   while (bytes > 0 && conn->seg_count > 0) {
     h2e_out_seg *seg = seg_at(conn, 0);
     uint64_t left = seg->header_len + seg->len - seg->written;

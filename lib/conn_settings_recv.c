@@ -49,10 +49,12 @@ static const setting_apply appliers[H2E_SETTINGS_SLOTS] = {
  * ignored (§6.5.2). The codec has checked every value's range. */
 /* Whether a setting makes header blocks encoded before it wrong once it
  * is acknowledged: a smaller table (the next block must open with a size
- * update, §4.3.1) or a smaller frame size (§4.2). */
+ * update, §4.3.1), a smaller frame size (§4.2), or fewer concurrent
+ * streams (a request opened under the old limit, §5.1.2). */
 static int shrinks_blocks(const h2e_conn *conn, h2e_setting s) {
   return (s.id == H2E_SETTINGS_HEADER_TABLE_SIZE ||
-          s.id == H2E_SETTINGS_MAX_FRAME_SIZE) &&
+          s.id == H2E_SETTINGS_MAX_FRAME_SIZE ||
+          s.id == H2E_SETTINGS_MAX_CONCURRENT_STREAMS) &&
          s.value < conn->peer_settings[s.id];
 }
 
