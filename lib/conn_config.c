@@ -67,9 +67,9 @@ void h2e_conn_sizes_compute(const h2e_config *c, h2e_conn_sizes *s) {
   s->events = 2 * c->max_events + s->stream_cap + 8;
   s->ctrl = H2E_PREFACE_LEN + H2E_SETTINGS_FRAME_MAX + 13 +
             (size_t)c->max_queued_control * H2E_ANSWER_MAX +
-            3 * H2E_GOAWAY_FRAME_MAX + H2E_PINGS_MAX * 17 +
+            3 * H2E_GOAWAY_FRAME_MAX + (size_t)H2E_PINGS_MAX * 17 +
             H2E_PENDING_SETTINGS_MAX * H2E_SETTINGS_FRAME_MAX +
-            H2E_UPDATES_ROOM * 13;
+            (size_t)H2E_UPDATES_ROOM * 13;
   s->blocks = c->output_buffer_size;
   s->held = c->output_buffer_size / 4;
   s->encoder = h2e_hpack_encoder_memsize(4096);

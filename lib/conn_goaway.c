@@ -8,15 +8,22 @@
 
 #include <string.h>
 
+/* Octets of debug text a GOAWAY carries: the text up to its NUL, at most
+ * H2E_GOAWAY_DEBUG_MAX (never read further than that). */
+static size_t debug_text_len(const char *debug) {
+  size_t len = 0;
+  while (debug && len < H2E_GOAWAY_DEBUG_MAX && debug[len] != '\0')
+    len++;
+  return len;
+}
+
 int h2e_conn_queue_goaway(h2e_conn *conn, uint32_t last_id, uint32_t code,
                           const char *debug) {
   /* RFC 9113 §6.8: the last stream id never grows from one GOAWAY to the
    * next (streams the peer opened after ours were ignored). */
   if (conn->goaway_sent && last_id > conn->goaway_sent_last_id)
     last_id = conn->goaway_sent_last_id;
-  size_t debug_len = debug ? strlen(debug) : 0;
-  if (debug_len > H2E_GOAWAY_DEBUG_MAX)
-    debug_len = H2E_GOAWAY_DEBUG_MAX;
+  size_t debug_len = debug_text_len(debug);
   size_t size = H2E_FRAME_HEADER_LEN + 8 + debug_len;
   /* A connection error's GOAWAY may use the room kept for it. */
   uint8_t *p = conn->failed ? h2e_conn_ctrl_reserve_goaway(conn, size)

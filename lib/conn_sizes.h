@@ -12,8 +12,8 @@
 
 /* Frame sizes used to size the control FIFO. */
 #define H2E_ANSWER_MAX         17 /* PING ACK; SETTINGS ACK and RST_STREAM less */
-#define H2E_SETTINGS_FRAME_MAX (9 + 8 * 6)
-#define H2E_GOAWAY_FRAME_MAX   (9 + 8 + H2E_GOAWAY_DEBUG_MAX)
+#define H2E_SETTINGS_FRAME_MAX ((size_t)9 + (size_t)8 * 6)
+#define H2E_GOAWAY_FRAME_MAX   ((size_t)9 + 8 + H2E_GOAWAY_DEBUG_MAX)
 /* WINDOW_UPDATE frames that may wait in the control FIFO at once. */
 #define H2E_UPDATES_ROOM 64
 /* Data entries are allocated this many at a time. */

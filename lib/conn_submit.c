@@ -62,12 +62,10 @@ h2e_stream *h2e_conn_sending_stream(h2e_conn *conn, uint32_t stream_id,
   *err = H2E_OK;
   if (conn->failed)
     *err = H2E_ERR_CONN_CLOSED;
-  else if ((stream = h2e_stream_find(&conn->streams, stream_id)) == NULL)
-    *err = H2E_ERR_STREAM_CLOSED;
-  else if (stream->local_end_submitted)
-    *err = H2E_ERR_STREAM_CLOSED; /* RFC 9113 §5.1: nothing after ES */
-  else if (h2e_stream_transition((h2e_sstate)stream->state, input).outcome !=
-           H2E_SO_OK)
+  else if ((stream = h2e_stream_find(&conn->streams, stream_id)) == NULL ||
+           stream->local_end_submitted || /* RFC 9113 §5.1: not after ES */
+           h2e_stream_transition((h2e_sstate)stream->state, input).outcome !=
+               H2E_SO_OK)
     *err = H2E_ERR_STREAM_CLOSED;
   return *err == H2E_OK ? stream : NULL;
 }

@@ -63,7 +63,7 @@ static const struct literal_form {
 
 /* Most octets one field takes beside its strings: its representation's
  * integer and two string lengths, each at most H2E_HPACK_INT_MAX_LEN. */
-#define FIELD_OVERHEAD_MAX (3 * H2E_HPACK_INT_MAX_LEN)
+#define FIELD_OVERHEAD_MAX ((size_t)3 * H2E_HPACK_INT_MAX_LEN)
 /* How far ahead in the field array to prefetch. */
 #define FIELDS_AHEAD 4
 /* RFC 7541 Appendix B: the longest code has 30 bits. */

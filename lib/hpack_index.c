@@ -10,14 +10,14 @@ static uint32_t slot_count(uint32_t capacity) {
 }
 
 size_t h2e_hpack_index_memsize(uint32_t capacity) {
-  return 2 * slot_count(capacity) * sizeof(h2e_hpack_index_slot) +
+  return (size_t)2 * slot_count(capacity) * sizeof(h2e_hpack_index_slot) +
          h2e_hpack_table_entry_slots(capacity) * sizeof(h2e_hpack_entry_keys);
 }
 
 void h2e_hpack_index_init(h2e_hpack_index *index, void *memory,
                           uint32_t capacity) {
   uint32_t slots = slot_count(capacity);
-  memset(memory, 0, 2 * slots * sizeof(h2e_hpack_index_slot));
+  memset(memory, 0, (size_t)2 * slots * sizeof(h2e_hpack_index_slot));
   index->pairs = memory;
   index->names = index->pairs + slots;
   index->keys = (h2e_hpack_entry_keys *)(index->names + slots);

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The whole h2e test suite, as CI runs it:
 #   1. Release build (gcc), ctest
+#      then every CMocka program of it under valgrind memcheck
 #   2. ASan+UBSan build (clang), ctest
 #   3. libFuzzer targets (clang, ASan+UBSan), each run over its corpus
 # Installs its prerequisites when run as root. Exits non-zero on any failure.
-# Environment: H2E_FUZZ_SECONDS (default 30) per fuzz target,
+# Environment: H2E_FUZZ_SECONDS (default 60) per fuzz target,
 #              H2E_SHARED_DIR (default ../shared beside the checkout).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/deps.sh"
 h2e_need_packages "${H2E_BUILD_PACKAGES[@]}" clang clang-format libclang-rt-14-dev \
   libcmocka-dev libnghttp2-dev python3 python3-h2 nghttp2-client \
-  nghttp2-server curl valgrind
+  nghttp2-server curl valgrind clang-tidy cppcheck
 
 shared=${H2E_SHARED_DIR:-$root/../shared}
-fuzz_seconds=${H2E_FUZZ_SECONDS:-30}
+fuzz_seconds=${H2E_FUZZ_SECONDS:-60}
 build=$root/build
 jobs=$(nproc)
 passed=0 failed=0
@@ -47,6 +48,25 @@ echo "== release build (gcc) =="
 CC=gcc configure_and_build "$build/release" -DCMAKE_BUILD_TYPE=Release \
   -DH2E_BENCH=ON -DH2E_EXAMPLES=ON
 run_ctest release "$build/release"
+
+echo "== valgrind memcheck (release CMocka programs) =="
+run_valgrind() { # program
+  local log=$build/valgrind-$(basename "$1").log
+  if valgrind -q --error-exitcode=99 --leak-check=full \
+       --errors-for-leak-kinds=definite,indirect "$1" >"$log" 2>&1; then
+    echo "valgrind $(basename "$1"): clean"
+  else
+    tail -n 30 "$log"; echo "valgrind $(basename "$1"): FAILED (log: $log)"
+  fi
+}
+export -f run_valgrind; export build
+vg_results=$(find "$build/release/tests" -maxdepth 1 -name 'test_*' -type f \
+  -perm -u+x | sort | xargs -P "$jobs" -I{} bash -c 'run_valgrind {}')
+echo "$vg_results"
+vg_clean=$(grep -c ': clean$' <<<"$vg_results" || true)
+vg_failed=$(grep -c ': FAILED' <<<"$vg_results" || true)
+echo "h2e: valgrind: $vg_clean programs clean, $vg_failed failed"
+passed=$((passed + vg_clean)); failed=$((failed + vg_failed))
 
 echo "== ASan+UBSan build (clang) =="
 CC=clang configure_and_build "$build/asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
