@@ -13,5 +13,7 @@ double bench_median(double *samples, size_t n);
 /* Subcommands: each prints its report lines and returns an exit status. */
 int bench_hpack(int argc, char **argv);
 int bench_frames(int argc, char **argv);
+int bench_e2e(int argc, char **argv);
+int bench_memory(int argc, char **argv);
 
 #endif

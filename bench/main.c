@@ -13,6 +13,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"hpack", bench_hpack, "HPACK decode and encode against nghttp2"},
     {"frames", bench_frames, "server receive of requests against nghttp2"},
+    {"e2e", bench_e2e, "h2e-serve against nghttpd and h2o, under h2load"},
+    {"memory", bench_memory, "RSS per open connection of each server"},
 };
 
 #define SUBCOMMAND_COUNT (sizeof subcommands / sizeof subcommands[0])
