@@ -64,6 +64,83 @@ static void test_settings_flood_without_reading_is_bounded(void **state) {
   attack_free(a);
 }
 
+/* Floods a frame while reading every answer: the budget runs out and the
+ * connection ends with ENHANCE_YOUR_CALM. Returns the frames sent. */
+static size_t flood_until_calm(attack *a, uint8_t type, const uint8_t *payload,
+                               size_t len) {
+  size_t frames = 0;
+  while (frames < 100000 && !a->goaway_seen) {
+    attack_frame(a, type, 0, 0, payload, len);
+    frames++;
+  }
+  assert_true(attack_goaway_with(a, H2E_ENHANCE_YOUR_CALM));
+  assert_true(frames <= a->config.reset_burst + 2);
+  assert_true(a->memory.peak <= h2e_conn_memsize_max(&a->config));
+  return frames;
+}
+
+static void test_needless_pings_spend_the_budget(void **state) {
+  (void)state;
+  attack *a = attack_start(NULL);
+  static const uint8_t opaque[8] = {0};
+  size_t frames = flood_until_calm(a, H2E_FRAME_PING, opaque, 8);
+  printf("ping flood (read): GOAWAY after %zu PINGs\n", frames);
+  attack_free(a);
+}
+
+static void test_needless_settings_spend_the_budget(void **state) {
+  (void)state;
+  attack *a = attack_start(NULL);
+  static const uint8_t push_off[6] = {0, 2, 0, 0, 0, 0};
+  size_t frames = flood_until_calm(a, H2E_FRAME_SETTINGS, push_off, 6);
+  printf("settings flood (read): GOAWAY after %zu SETTINGS\n", frames);
+  attack_free(a);
+}
+
+/* A keepalive client is no attacker: a PING every 100 ms for ten minutes,
+ * and a SETTINGS every second, leave the budget alone. */
+static void test_paced_pings_and_settings_are_fine(void **state) {
+  (void)state;
+  attack *a = attack_start(NULL);
+  static const uint8_t opaque[8] = {0};
+  static const uint8_t push_off[6] = {0, 2, 0, 0, 0, 0};
+  for (int i = 0; i < 6000; i++) {
+    attack_frame(a, H2E_FRAME_PING, 0, 0, opaque, 8);
+    if (i % 10 == 0)
+      attack_frame(a, H2E_FRAME_SETTINGS, 0, 0, push_off, 6);
+    a->now_ms += 100;
+  }
+  assert_false(a->goaway_seen);
+  assert_int_equal(a->frames_by_type[H2E_FRAME_PING], 6000);
+  attack_free(a);
+}
+
+/* Header blocks cut into near-empty CONTINUATION frames, block after
+ * block, each within the per-block bound: the budget catches them. */
+static void test_tiny_continuations_spend_the_budget(void **state) {
+  (void)state;
+  attack *a = attack_start(NULL);
+  static const uint8_t request[] = {0x82, 0x87, 0x84, 0x41, 0x0b, 'e',
+                                    'x',  'a',  'm',  'p',  'l',  'e',
+                                    '.',  'c',  'o',  'm'};
+  size_t frames = 0;
+  while (frames < 100000 && !a->goaway_seen) {
+    uint32_t id = a->next_stream_id;
+    a->next_stream_id += 2;
+    attack_frame(a, H2E_FRAME_HEADERS, H2E_FLAG_END_STREAM, id, request, 1);
+    for (size_t i = 1; i + 1 < sizeof request && !a->goaway_seen; i++) {
+      attack_frame(a, H2E_FRAME_CONTINUATION, 0, id, request + i, 1);
+      frames++;
+    }
+    attack_frame(a, H2E_FRAME_CONTINUATION, H2E_FLAG_END_HEADERS, id,
+                 request + sizeof request - 1, 1);
+  }
+  printf("tiny CONTINUATION flood: GOAWAY after %zu frames\n", frames);
+  assert_true(attack_goaway_with(a, H2E_ENHANCE_YOUR_CALM));
+  assert_true(frames <= a->config.reset_burst + 1);
+  attack_free(a);
+}
+
 /* CVE-2019-9513: PRIORITY frames reshuffling a dependency tree. We build
  * no tree (RFC 9218 replaces it): each frame is validated and dropped,
  * O(1), no memory, no output, no event. */
@@ -173,6 +250,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ping_flood_without_reading_is_bounded),
       cmocka_unit_test(test_settings_flood_without_reading_is_bounded),
+      cmocka_unit_test(test_needless_pings_spend_the_budget),
+      cmocka_unit_test(test_needless_settings_spend_the_budget),
+      cmocka_unit_test(test_paced_pings_and_settings_are_fine),
+      cmocka_unit_test(test_tiny_continuations_spend_the_budget),
       cmocka_unit_test(test_priority_churn_costs_nothing),
       cmocka_unit_test(test_empty_data_flood_ends_in_enhance_your_calm),
       cmocka_unit_test(test_data_dribble_and_stalled_reader_are_bounded),
