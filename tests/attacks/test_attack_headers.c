@@ -64,20 +64,21 @@ static void test_empty_continuation_flood_is_cut_off(void **state) {
  * before copying: the stream is refused (RFC 9113 §8.1.1, §10.5.1), no
  * header event reaches the application, memory does not move, and the
  * connection goes on. */
-static size_t bomb_block(attack *a, uint8_t *out, size_t cap,
-                         size_t references) {
-  static char value[BIG_VALUE];
-  memset(value, 'b', sizeof value);
-  h2e_field fields[5] = {
-      ATTACK_FIELD(":method", "GET"),
-      ATTACK_FIELD(":scheme", "https"),
-      ATTACK_FIELD(":authority", "example.com"),
-      ATTACK_FIELD(":path", "/"),
-      {(const uint8_t *)"x-bomb", (const uint8_t *)value, 6, BIG_VALUE, 0}};
-  size_t len = attack_encode(a, fields, 5);
+static size_t bomb_block(uint8_t *out, size_t cap, size_t references) {
+  /* :method GET, :scheme https, :path / (static indices, RFC 7541
+   * Appendix A), :authority example.com (literal, not indexed). */
+  static const uint8_t head[] = {0x82, 0x87, 0x84, 0x01, 0x0b, 'e', 'x', 'a',
+                                 'm',  'p',  'l',  'e',  '.',  'c', 'o', 'm'};
+  /* x-bomb: 4000 octets, literal with incremental indexing, new name
+   * (RFC 7541 §6.2.1); the value length 4000 = 127 + 3873 (§5.1). */
+  static const uint8_t bomb[] = {0x40, 0x06, 'x',  '-',  'b', 'o',
+                                 'm',  'b',  0x7f, 0xa1, 0x1e};
+  size_t len = sizeof head + sizeof bomb + BIG_VALUE;
   assert_true(len + references <= cap);
-  memcpy(out, a->scratch, len);
-  /* The field sits at dynamic index 62 (RFC 7541 §2.3.3): 0xbe. */
+  memcpy(out, head, sizeof head);
+  memcpy(out + sizeof head, bomb, sizeof bomb);
+  memset(out + sizeof head + sizeof bomb, 'b', BIG_VALUE);
+  /* The field now sits at dynamic index 62 (RFC 7541 §2.3.3): 0xbe. */
   memset(out + len, 0xbe, references);
   return len + references;
 }
@@ -90,7 +91,7 @@ static void test_hpack_bomb_is_refused_without_cost(void **state) {
   size_t events_before = a->events;
   static uint8_t block[FRAGMENT];
   for (uint32_t i = 0; i < 100; i++) {
-    size_t len = bomb_block(a, block, sizeof block, sizeof block / 2);
+    size_t len = bomb_block(block, sizeof block, sizeof block / 2);
     attack_frame(a, H2E_FRAME_HEADERS,
                  H2E_FLAG_END_HEADERS | H2E_FLAG_END_STREAM, a->next_stream_id,
                  block, len);
@@ -120,7 +121,7 @@ static void test_repeated_hpack_bombs_end_in_enhance_your_calm(void **state) {
   static uint8_t block[8192];
   size_t rounds = 0;
   while (rounds < 5000 && !a->goaway_seen) {
-    size_t len = bomb_block(a, block, sizeof block, 2048);
+    size_t len = bomb_block(block, sizeof block, 2048);
     attack_frame(a, H2E_FRAME_HEADERS,
                  H2E_FLAG_END_HEADERS | H2E_FLAG_END_STREAM, a->next_stream_id,
                  block, len);
@@ -180,7 +181,7 @@ static void test_http2_bomb_with_stalled_window_is_bounded(void **state) {
   static uint8_t block[FRAGMENT];
   size_t refused_at = 0;
   for (int i = 0; i < 1000 && refused_at == 0; i++) {
-    size_t len = bomb_block(a, block, sizeof block, 14);
+    size_t len = bomb_block(block, sizeof block, 14);
     size_t fed = attack_frame(a, H2E_FRAME_HEADERS,
                               H2E_FLAG_END_HEADERS | H2E_FLAG_END_STREAM,
                               a->next_stream_id, block, len);
