@@ -88,12 +88,15 @@ typedef struct h2e_config {
   uint32_t max_pending_data;   /* h2e_submit_data buffers queued,
                                   default 1024 */
 
-  /* Stream resets the peer causes (its RST_STREAM, streams we refuse or
-   * reset for its errors, empty DATA frames that end nothing) cost one
-   * token each from a bucket of reset_burst tokens refilled at
-   * reset_rate_per_sec; an empty bucket is a connection error
-   * ENHANCE_YOUR_CALM (RFC 9113 §10.5; CVE-2023-44487 "Rapid Reset" and
-   * its kin). Defaults 1000 and 33; reset_burst 0 turns it off. */
+  /* The misbehaviour budget (RFC 9113 §10.5). What costs us work and the
+   * peer nothing takes one token each from a bucket of reset_burst tokens
+   * refilled at reset_rate_per_sec: stream resets the peer causes (its
+   * RST_STREAM, streams we refuse or reset for its errors: Rapid Reset,
+   * MadeYouReset), empty DATA frames that end nothing, PINGs, SETTINGS
+   * frames after the first, and CONTINUATION frames of fewer than 256
+   * octets that do not end their block. An empty bucket is a connection
+   * error ENHANCE_YOUR_CALM. Defaults 1000 and 33 (a steady 33 per second
+   * never trips it); reset_burst 0 turns it off. */
   uint32_t reset_burst;
   uint32_t reset_rate_per_sec;
 } h2e_config;

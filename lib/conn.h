@@ -28,6 +28,9 @@
 /* Compressed header block beyond max_header_list_size we still accept
  * (RFC 9113 §10.5.1: the block must be processed, so it is bounded). */
 #define H2E_BLOCK_SLACK 16384
+/* A CONTINUATION carrying fewer octets than this without ending its
+ * block costs a budget token (RFC 9113 §10.5). */
+#define H2E_TINY_FRAGMENT 256
 /* Decoded-field storage beyond one worst-case block, so that several
  * ordinary blocks fit between two recv calls. */
 #define H2E_ARENA_SLACK_BYTES  8192

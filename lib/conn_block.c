@@ -89,6 +89,11 @@ void h2e_conn_recv_block_start(h2e_conn *conn, const h2e_frame *frame) {
 void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame) {
   size_t len;
   const uint8_t *fragment = fragment_of(frame, &len);
+  /* RFC 9113 §10.5: a CONTINUATION that carries next to nothing and does
+   * not end the block is work for nothing; it draws on the budget. */
+  if (len < H2E_TINY_FRAGMENT && !(frame->hd.flags & H2E_FLAG_END_HEADERS) &&
+      h2e_conn_spend(conn) < 0)
+    return;
   if (append(conn, fragment, len) < 0)
     return;
   if (frame->hd.flags & H2E_FLAG_END_HEADERS) {

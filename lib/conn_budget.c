@@ -1,8 +1,10 @@
-/* The misbehaviour budget (RFC 9113 §10.5): a token bucket that streams
- * reset at the peer's doing drain and time refills. Opening and resetting
- * streams costs the server real work while costing the client nothing
- * (CVE-2023-44487 "Rapid Reset"); provoking our resets with bad frames is
- * the same attack by other means. Defaults leave room for any browser. */
+/* The misbehaviour budget (RFC 9113 §10.5): one token bucket per
+ * connection, drained by what costs us work and the peer nothing, refilled
+ * by time. Streams reset at the peer's doing (CVE-2023-44487 "Rapid
+ * Reset"), resets it provokes with bad frames (CVE-2025-8671), empty DATA
+ * frames that end nothing (CVE-2019-9518), PINGs (CVE-2019-9512), SETTINGS
+ * after the first (CVE-2019-9515) and near-empty CONTINUATION frames each
+ * take a token. Defaults leave room for any browser. */
 #include "conn.h"
 
 #define MILLI 1000u
@@ -31,6 +33,7 @@ int h2e_conn_spend(h2e_conn *conn) {
     return 0;
   }
   h2e_conn_fail(conn, H2E_ENHANCE_YOUR_CALM,
-                "RFC 9113 §10.5: too many streams reset");
+                "RFC 9113 §10.5: misbehaviour budget spent (resets, "
+                "needless frames)");
   return -1;
 }

@@ -93,6 +93,10 @@ void h2e_conn_recv_ping(h2e_conn *conn, const h2e_frame *frame) {
     recv_ack(conn, frame->u.ping.opaque_data);
     return;
   }
+  /* RFC 9113 §10.5: every PING costs us an answer; a stream of them is
+   * drawn on the misbehaviour budget (CVE-2019-9512). */
+  if (h2e_conn_spend(conn) < 0)
+    return;
   /* RFC 9113 §6.7: answer with the same payload and the ACK flag. */
   if (queue_ping(conn, frame->u.ping.opaque_data, H2E_FLAG_ACK) != H2E_OK)
     h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: no room for PING ACK");

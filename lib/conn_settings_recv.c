@@ -121,6 +121,10 @@ void h2e_conn_recv_settings(h2e_conn *conn, const h2e_frame *frame) {
     recv_ack(conn);
     return;
   }
+  /* RFC 9113 §10.5: SETTINGS after the first cost an answer and their
+   * application; floods of them draw on the budget (CVE-2019-9515). */
+  if (conn->settings_seen && h2e_conn_spend(conn) < 0)
+    return;
   conn->settings_seen = 1;
   int shrinks = apply_settings(conn, frame);
   if (shrinks < 0)
