@@ -96,7 +96,53 @@ typedef struct h2e_config {
    * its kin). Defaults 1000 and 33; reset_burst 0 turns it off. */
   uint32_t reset_burst;
   uint32_t reset_rate_per_sec;
+
+  /* The HTTP layer (RFC 9113 §8), H2E_HTTP_* bits; default 0: every
+   * received field block is checked, strictly. See below. */
+  uint32_t http_flags;
 } h2e_config;
+
+/* HTTP message checks. Unless H2E_HTTP_RAW, a received request,
+ * response, trailer section or promised request that is malformed (RFC
+ * 9113 §8.1.1) is a stream error PROTOCOL_ERROR: RST_STREAM goes out, the
+ * block is never delivered (a server never sees a malformed request; on
+ * a stream the application knows, H2E_EV_STREAM_RESET carries a reason)
+ * and the connection goes on. Checked:
+ *   - field names: non-empty lowercase RFC 9110 §5.1 tokens; values: no
+ *     NUL, CR or LF, no SP or HTAB at either end (§8.2.1);
+ *   - no connection-specific field (connection, keep-alive,
+ *     proxy-connection, transfer-encoding, upgrade), te only "trailers"
+ *     (§8.2.2);
+ *   - pseudo-header fields: defined, each at most once, before regular
+ *     fields, only those of the message kind, none in trailers (§8.3);
+ *     requests have :method, and :scheme and a non-empty :path (for
+ *     http(s) starting with '/', or '*' for OPTIONS; no userinfo in
+ *     :authority), except CONNECT: :method and :authority only (§8.5);
+ *     :protocol (RFC 8441) only on CONNECT, with :scheme, :path and
+ *     :authority, and only if we sent ENABLE_CONNECT_PROTOCOL=1;
+ *     responses have one :status of three digits, 100..599, not 101
+ *     (§8.3.2, §8.6); a 1xx does not end the stream (§8.1); a promised
+ *     request is GET or HEAD without content (§8.4: declined with
+ *     RST_STREAM PROTOCOL_ERROR on the promised stream, no event);
+ *   - content-length: digits only; several fields must agree (RFC 9110
+ *     §8.6; a comma list is refused); the DATA of the stream sums to it
+ *     (§8.1.1), and a response to HEAD, a 204 or a 304 carries none.
+ * The submit functions refuse (H2E_ERR_INVALID_ARG) a block that would
+ * be malformed under the same checks (with the peer's
+ * ENABLE_CONNECT_PROTOCOL for :protocol), so we never send one. */
+enum {
+  /* No HTTP checks at all, sent or received: frames and streams only. */
+  H2E_HTTP_RAW = 0x1,
+  /* Accept SP and HTAB at the ends of field values. */
+  H2E_HTTP_LENIENT_WHITESPACE = 0x2,
+  /* Accept any visible ASCII but ':' in field names, uppercase too (the
+   * connection-specific names are still found whatever their case). */
+  H2E_HTTP_LENIENT_NAMES = 0x4,
+  /* RFC 9113 §8.2.3: several cookie fields are delivered joined into the
+   * first with "; ". Costs max_header_list_size more octets of decoded
+   * field storage per connection (see h2e_conn_memsize_max). */
+  H2E_HTTP_JOIN_COOKIES = 0x8
+};
 
 /* Fills *config with the defaults for a role. */
 H2E_API void h2e_config_init(h2e_config *config, h2e_role role);
@@ -190,6 +236,9 @@ typedef struct h2e_event {
       /* the request never reached the application: REFUSED_STREAM, or
        * above the last stream id of a GOAWAY (RFC 9113 §8.7) */
       uint8_t retryable;
+      /* static text citing the rule the peer broke (when we reset the
+       * stream for a protocol error), else NULL */
+      const char *reason;
     } reset;
     struct {
       uint32_t promised_stream_id;
