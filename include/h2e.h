@@ -129,9 +129,13 @@ typedef struct h2e_config {
  *     (§8.1.1), and a response to HEAD, a 204 or a 304 carries none.
  * The submit functions refuse (H2E_ERR_INVALID_ARG) a block that would
  * be malformed under the same checks (with the peer's
- * ENABLE_CONNECT_PROTOCOL for :protocol), so we never send one. */
+ * ENABLE_CONNECT_PROTOCOL for :protocol), so we never send one; the body
+ * we send is not matched against our content-length. */
 enum {
-  /* No HTTP checks at all, sent or received: frames and streams only. */
+  /* None of the checks above, sent or received, and no cookie join:
+   * frames and streams only. What stays is the message framing of RFC
+   * 9113 §8.1: DATA only after a final head, a block after it only as
+   * trailers with END_STREAM, no END_STREAM on a 1xx. */
   H2E_HTTP_RAW = 0x1,
   /* Accept SP and HTAB at the ends of field values. */
   H2E_HTTP_LENIENT_WHITESPACE = 0x2,
@@ -297,7 +301,9 @@ enum {
  * queue the request and retry after a stream closes),
  * H2E_ERR_STREAM_IDS_EXHAUSTED (open a new connection),
  * H2E_ERR_WOULDBLOCK (output full), H2E_ERR_CONN_CLOSED (GOAWAY received
- * or sent: no new streams here). */
+ * or sent: no new streams here), H2E_ERR_INVALID_ARG (a malformed request
+ * head, see http_flags). A HEAD request is remembered: its response may
+ * carry no content. */
 H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
                                    size_t count, unsigned flags);
 
@@ -306,7 +312,9 @@ H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
  * after the body; submitted while body buffers still wait, they are held
  * (copied) and go out right after the last one. A header block without
  * H2E_END_STREAM after the final head (a request, or a response that is
- * not 1xx) is H2E_ERR_INVALID_ARG (RFC 9113 §8.1). Header blocks are
+ * not 1xx) is H2E_ERR_INVALID_ARG (RFC 9113 §8.1), and so is a malformed
+ * one (a response without a valid :status, trailers with pseudo-header
+ * fields, ...: see http_flags). Header blocks are
  * HPACK-encoded at once; H2E_ERR_WOULDBLOCK when the output buffer is
  * full, H2E_ERR_BUFFER_TOO_SMALL when the block could never fit it,
  * H2E_ERR_STREAM_CLOSED when the stream cannot send (closed, reset, or

@@ -603,6 +603,23 @@ static void test_8_1_1_padding_does_not_count_as_content(void **state) {
   peer_expect_no_event(p);
 }
 
+static void test_8_1_1_body_after_a_malformed_head_is_ignored(void **state) {
+  peer *p = server(state);
+  h2e_field fields[6];
+  memcpy(fields, post_5, sizeof post_5);
+  fields[5] = (h2e_field)F("Upper", "1");
+  uint32_t id = send_request(p, fields, 6, 0);
+  static const uint8_t protocol_error[4] = {0, 0, 0, H2E_PROTOCOL_ERROR};
+  peer_expect_frame(p, H2E_FRAME_RST_STREAM, 0, id, protocol_error, 4);
+  peer_expect_no_frame(p);
+  /* The body in flight is discarded (RFC 9113 §5.4.2): no event, no
+   * second RST_STREAM. */
+  peer_send_data(p, id, PEER_END_STREAM, "hello", 5);
+  peer_expect_no_event(p);
+  peer_expect_no_frame(p);
+  peer_expect_alive(p);
+}
+
 static void test_8_1_1_content_length_must_be_digits(void **state) {
   peer *p = server(state);
   static const char *const bad[] = {"",   "1a",   "-1",
@@ -911,6 +928,7 @@ int main(void) {
       PEER_TEST(test_8_1_1_head_ending_stream_with_content_length),
       PEER_TEST(test_8_1_1_trailers_ending_short_is_malformed),
       PEER_TEST(test_8_1_1_padding_does_not_count_as_content),
+      PEER_TEST(test_8_1_1_body_after_a_malformed_head_is_ignored),
       PEER_TEST(test_8_1_1_content_length_must_be_digits),
       PEER_TEST(test_8_1_1_repeated_content_length_must_agree),
       PEER_TEST(test_8_1_1_content_length_in_response),

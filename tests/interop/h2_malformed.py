@@ -104,9 +104,11 @@ class Client:
             (b":path", b"/bytes/%d" % n)], end_stream=True)
         self.good[sid] = [pattern(n), bytearray(), False]
 
-    def malformed(self, what, headers):
+    def malformed(self, what, headers, body=None):
         sid = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(sid, headers, end_stream=True)
+        self.conn.send_headers(sid, headers, end_stream=body is None)
+        if body is not None:  # in flight when the reset comes: discarded
+            self.conn.send_data(sid, body, end_stream=True)
         self.bad[sid] = [what, None]
 
     def on_event(self, ev):
@@ -167,6 +169,10 @@ def main():
     for i, (what, headers) in enumerate(cases):
         client.get(100 + i)
         client.malformed(what, headers)
+    client.malformed("POST with a body, uppercase field name", [
+        (b":method", b"POST"), (b":scheme", b"http"),
+        (b":authority", client.authority), (b":path", b"/echo"),
+        (b"Content-Type", b"text/plain")], body=b"x" * 1000)
     client.get(70000)
     client.run()
     good, bad = client.check()
