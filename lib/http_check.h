@@ -70,7 +70,8 @@ const char *h2e_http_body_data(h2e_http_body *body, uint64_t octets,
 
 /* ---- cookie crumbs (RFC 9113 §8.2.3) ------------------------------------ */
 
-/* The room joining the cookie fields of a list needs (0: none to join). */
+/* The room joining the cookie fields of a list needs (0: fewer than two,
+ * or one with whitespace at an end, which must stay visible). */
 size_t h2e_http_cookies_room(const h2e_field *fields, size_t count);
 /* Joins every cookie field into the first one with "; ", writing the
  * value into room (at least h2e_http_cookies_room octets); the others

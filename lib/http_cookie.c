@@ -9,10 +9,23 @@ static int is_cookie(const h2e_field *f) {
   return f->name_len == 6 && memcmp(f->name, "cookie", 6) == 0;
 }
 
+static int is_blank(uint8_t c) {
+  return c == ' ' || c == '\t';
+}
+
+/* RFC 9113 §8.2.1: whitespace at a crumb's end would hide inside the
+ * joined value; such a list stays as it is, for the checks to see. */
+static int padded(const h2e_field *f) {
+  return f->value_len &&
+         (is_blank(f->value[0]) || is_blank(f->value[f->value_len - 1]));
+}
+
 size_t h2e_http_cookies_room(const h2e_field *fields, size_t count) {
   size_t crumbs = 0, octets = 0;
   for (size_t i = 0; i < count; i++)
     if (is_cookie(&fields[i])) {
+      if (padded(&fields[i]))
+        return 0;
       crumbs++;
       octets += fields[i].value_len;
     }

@@ -128,6 +128,14 @@ static void test_one_cookie_needs_no_room(void **state) {
   assert_int_equal(h2e_http_cookies_room(fields, 2), 0);
 }
 
+static void test_padded_crumbs_are_not_joined(void **state) {
+  (void)state;
+  h2e_field fields[] = {FIELD("cookie", "a=b "), FIELD("cookie", "c=d")};
+  assert_int_equal(h2e_http_cookies_room(fields, 2), 0);
+  h2e_field tab[] = {FIELD("cookie", "a=b"), FIELD("cookie", "\tc=d")};
+  assert_int_equal(h2e_http_cookies_room(tab, 2), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_octet_at_every_position_of_a_name),
@@ -135,6 +143,7 @@ int main(void) {
       cmocka_unit_test(test_random_strings_agree_with_the_reference),
       cmocka_unit_test(test_cookie_join_keeps_order_and_other_fields),
       cmocka_unit_test(test_one_cookie_needs_no_room),
+      cmocka_unit_test(test_padded_crumbs_are_not_joined),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,11 @@ static void test_8_2_3_cookie_crumbs_are_joined_when_asked(void **state) {
   }
   /* One cookie field stays as it is. */
   accept_with_field(p, (h2e_field)F("cookie", "a=b"));
+  /* A padded crumb does not hide inside the joined value. */
+  static const h2e_field padded[] = {F(":method", "GET"), F(":scheme", "https"),
+                                     F(":path", "/"), F("cookie", "a=b "),
+                                     F("cookie", "c=d")};
+  refuse_request(p, padded, 5, "whitespace");
 }
 
 static void test_8_2_3_cookie_crumbs_stay_apart_by_default(void **state) {
