@@ -236,7 +236,8 @@ static void cf_app_request(cf_run *r, const h2e_field *fields, size_t count,
   if (id < 0) {
     CF_CHECK_RC(id, "submit_request_rc", H2E_ERR_STREAM_LIMIT,
                 H2E_ERR_STREAM_IDS_EXHAUSTED, H2E_ERR_WOULDBLOCK,
-                H2E_ERR_BUFFER_TOO_SMALL, H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM);
+                H2E_ERR_BUFFER_TOO_SMALL, H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM,
+                H2E_ERR_INVALID_ARG);
     return;
   }
   /* RFC 9113 §5.1.1: odd ids, in order, none skipped. */

@@ -61,6 +61,8 @@ static void cf_configure(cf_run *r, const uint8_t c[8]) {
     cfg->keepalive_ms = keepalives[(c[6] >> 2) & 3];
     cfg->idle_timeout_ms = idles[(c[6] >> 4) & 3];
   }
+  /* The HTTP layer's knobs (raw, lenient, cookies): bits left over. */
+  cfg->http_flags = (uint32_t)(c[6] >> 6) | (uint32_t)(c[5] >> 6) << 2;
   r->auto_ack = (c[0] & 0x20) != 0;
   r->app.consume_mode = (uint8_t)((c[1] >> 3) % 3);
 }

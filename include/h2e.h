@@ -99,7 +99,57 @@ typedef struct h2e_config {
    * never trips it); reset_burst 0 turns it off. */
   uint32_t reset_burst;
   uint32_t reset_rate_per_sec;
+
+  /* The HTTP layer (RFC 9113 §8), H2E_HTTP_* bits; default 0: every
+   * received field block is checked, strictly. See below. */
+  uint32_t http_flags;
 } h2e_config;
+
+/* HTTP message checks. Unless H2E_HTTP_RAW, a received request,
+ * response, trailer section or promised request that is malformed (RFC
+ * 9113 §8.1.1) is a stream error PROTOCOL_ERROR: RST_STREAM goes out, the
+ * block is never delivered (a server never sees a malformed request; on
+ * a stream the application knows, H2E_EV_STREAM_RESET carries a reason)
+ * and the connection goes on. Checked:
+ *   - field names: non-empty lowercase RFC 9110 §5.1 tokens; values: no
+ *     NUL, CR or LF, no SP or HTAB at either end (§8.2.1);
+ *   - no connection-specific field (connection, keep-alive,
+ *     proxy-connection, transfer-encoding, upgrade), te only "trailers"
+ *     (§8.2.2);
+ *   - pseudo-header fields: defined, each at most once, before regular
+ *     fields, only those of the message kind, none in trailers (§8.3);
+ *     requests have :method, and :scheme and a non-empty :path (for
+ *     http(s) starting with '/', or '*' for OPTIONS; no userinfo in
+ *     :authority), except CONNECT: :method and :authority only (§8.5);
+ *     :protocol (RFC 8441) only on CONNECT, with :scheme, :path and
+ *     :authority, and only if we sent ENABLE_CONNECT_PROTOCOL=1;
+ *     responses have one :status of three digits, 100..599, not 101
+ *     (§8.3.2, §8.6); a 1xx does not end the stream (§8.1); a promised
+ *     request is GET or HEAD without content (§8.4: declined with
+ *     RST_STREAM PROTOCOL_ERROR on the promised stream, no event);
+ *   - content-length: digits only; several fields must agree (RFC 9110
+ *     §8.6; a comma list is refused); the DATA of the stream sums to it
+ *     (§8.1.1), and a response to HEAD, a 204 or a 304 carries none.
+ * The submit functions refuse (H2E_ERR_INVALID_ARG) a block that would
+ * be malformed under the same checks (with the peer's
+ * ENABLE_CONNECT_PROTOCOL for :protocol), so we never send one; the body
+ * we send is not matched against our content-length. */
+enum {
+  /* None of the checks above, sent or received, and no cookie join:
+   * frames and streams only. What stays is the message framing of RFC
+   * 9113 §8.1: DATA only after a final head, a block after it only as
+   * trailers with END_STREAM, no END_STREAM on a 1xx. */
+  H2E_HTTP_RAW = 0x1,
+  /* Accept SP and HTAB at the ends of field values. */
+  H2E_HTTP_LENIENT_WHITESPACE = 0x2,
+  /* Accept any visible ASCII but ':' in field names, uppercase too (the
+   * connection-specific names are still found whatever their case). */
+  H2E_HTTP_LENIENT_NAMES = 0x4,
+  /* RFC 9113 §8.2.3: several cookie fields are delivered joined into the
+   * first with "; ". Costs max_header_list_size more octets of decoded
+   * field storage per connection (see h2e_conn_memsize_max). */
+  H2E_HTTP_JOIN_COOKIES = 0x8
+};
 
 /* Fills *config with the defaults for a role. */
 H2E_API void h2e_config_init(h2e_config *config, h2e_role role);
@@ -193,6 +243,9 @@ typedef struct h2e_event {
       /* the request never reached the application: REFUSED_STREAM, or
        * above the last stream id of a GOAWAY (RFC 9113 §8.7) */
       uint8_t retryable;
+      /* static text citing the rule the peer broke (when we reset the
+       * stream for a protocol error), else NULL */
+      const char *reason;
     } reset;
     struct {
       uint32_t promised_stream_id;
@@ -251,7 +304,9 @@ enum {
  * queue the request and retry after a stream closes),
  * H2E_ERR_STREAM_IDS_EXHAUSTED (open a new connection),
  * H2E_ERR_WOULDBLOCK (output full), H2E_ERR_CONN_CLOSED (GOAWAY received
- * or sent: no new streams here). */
+ * or sent: no new streams here), H2E_ERR_INVALID_ARG (a malformed request
+ * head, see http_flags). A HEAD request is remembered: its response may
+ * carry no content. */
 H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
                                    size_t count, unsigned flags);
 
@@ -260,7 +315,9 @@ H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
  * after the body; submitted while body buffers still wait, they are held
  * (copied) and go out right after the last one. A header block without
  * H2E_END_STREAM after the final head (a request, or a response that is
- * not 1xx) is H2E_ERR_INVALID_ARG (RFC 9113 §8.1). Header blocks are
+ * not 1xx) is H2E_ERR_INVALID_ARG (RFC 9113 §8.1), and so is a malformed
+ * one (a response without a valid :status, trailers with pseudo-header
+ * fields, ...: see http_flags). Header blocks are
  * HPACK-encoded at once; H2E_ERR_WOULDBLOCK when the output buffer is
  * full, H2E_ERR_BUFFER_TOO_SMALL when the block could never fit it,
  * H2E_ERR_STREAM_CLOSED when the stream cannot send (closed, reset, or

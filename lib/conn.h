@@ -8,6 +8,7 @@
 #include "fifo.h"
 #include "flow.h"
 #include "h2e.h"
+#include "http_check.h"
 #include "list.h"
 #include "sched.h"
 #include "slab.h"
@@ -276,6 +277,23 @@ h2e_stream *h2e_conn_create_peer_stream(h2e_conn *conn, uint32_t id);
 int h2e_conn_push_allowed(h2e_conn *conn);
 void h2e_conn_push_promise_received(h2e_conn *conn, const h2e_field_list *list);
 
+/* ---- conn_http.c: the HTTP layer's hooks (http_check.h) */
+/* What a received HEADERS block is (h2e_headers_kind), or -1 with *why
+ * when the message is malformed. */
+int h2e_conn_http_classify(h2e_conn *conn, h2e_stream *stream,
+                           const h2e_field_list *list, int end_stream,
+                           const char **why);
+/* A received PUSH_PROMISE's request: NULL or why it is malformed. */
+const char *h2e_conn_http_promise(const h2e_conn *conn,
+                                  const h2e_field_list *list,
+                                  uint8_t *head_request);
+/* A block we submit: H2E_OK or H2E_ERR_INVALID_ARG; *head filled. */
+int h2e_conn_http_submit(const h2e_conn *conn, h2e_http_kind kind,
+                         const h2e_field *fields, size_t count, int end_stream,
+                         h2e_http_head *head);
+/* RFC 9113 §8.2.3: joins the cookie fields of a decoded block. */
+void h2e_conn_http_join_cookies(h2e_conn *conn, h2e_hpack_output *out);
+
 /* ---- conn_data.c */
 void h2e_conn_recv_data(h2e_conn *conn, const h2e_frame *frame);
 /* len octets used up: credit to the connection and (if any) the stream. */
@@ -315,15 +333,19 @@ void h2e_conn_stream_error(h2e_conn *conn, uint32_t stream_id, uint32_t code,
  * H2E_EV_STREAM_RESET if the application knows the stream. */
 void h2e_conn_reset_stream(h2e_conn *conn, h2e_stream *stream, uint32_t code,
                            uint8_t retryable);
+/* RFC 9113 §8.1.1: a malformed message is a stream error PROTOCOL_ERROR;
+ * the reset event carries the reason. */
+void h2e_conn_malformed(h2e_conn *conn, h2e_stream *stream, const char *reason);
 
 /* ---- conn_events.c */
 int h2e_conn_events_init(h2e_conn *conn, uint32_t cap);
 /* A zeroed event at the back of the queue, or NULL (never, by sizing). */
 h2e_event *h2e_conn_event_push(h2e_conn *conn, h2e_event_type type,
                                uint32_t stream_id);
-void h2e_conn_event_stream_end(h2e_conn *conn, h2e_stream *stream,
-                               h2e_event_type type, uint32_t code,
-                               uint8_t by_peer, uint8_t retryable);
+/* The event raised, if the application knows the stream. */
+h2e_event *h2e_conn_event_stream_end(h2e_conn *conn, h2e_stream *stream,
+                                     h2e_event_type type, uint32_t code,
+                                     uint8_t by_peer, uint8_t retryable);
 
 /* ---- conn_ctrl.c */
 /* Room for a control frame of n octets, or NULL (bounded output). */

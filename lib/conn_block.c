@@ -137,6 +137,8 @@ void h2e_conn_block_done(h2e_conn *conn, const uint8_t *in, size_t len) {
   int rc = decode(conn, in, len, &out);
   if (rc < 0)
     return;
+  if (rc > 0)
+    h2e_conn_http_join_cookies(conn, &out);
   h2e_field_list list = {out.fields, rc ? out.count : 0, rc == 0};
   if (conn->block.frame_type == H2E_FRAME_PUSH_PROMISE)
     h2e_conn_push_promise_received(conn, &list);

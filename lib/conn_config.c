@@ -49,7 +49,9 @@ int h2e_config_valid(const h2e_config *c) {
          c->connection_window <= H2E_MAX_WINDOW_SIZE &&
          c->window_update_percent <= 100 && c->output_buffer_size >= 1024 &&
          c->max_queued_control >= 1 && c->max_events >= 1 &&
-         c->max_pending_data >= 1 && c->max_pending_data <= (1u << 24);
+         c->max_pending_data >= 1 && c->max_pending_data <= (1u << 24) &&
+         c->http_flags <= (H2E_HTTP_RAW | H2E_HTTP_LENIENT_WHITESPACE |
+                           H2E_HTTP_LENIENT_NAMES | H2E_HTTP_JOIN_COOKIES);
 }
 
 static size_t max_size(size_t a, size_t b) {
@@ -60,8 +62,11 @@ void h2e_conn_sizes_compute(const h2e_config *c, h2e_conn_sizes *s) {
   s->decoder_table = max_size(4096, c->header_table_size);
   s->stream_cap = 2 * c->max_concurrent_streams;
   s->closed_cap = s->stream_cap + 32;
+  /* RFC 9113 §8.2.3: joined cookies need room for their value again. */
+  size_t join_room =
+      (c->http_flags & H2E_HTTP_JOIN_COOKIES) ? c->max_header_list_size : 0;
   s->arena_bytes = max_size(c->max_header_list_size, s->decoder_table) +
-                   H2E_ARENA_SLACK_BYTES;
+                   join_room + H2E_ARENA_SLACK_BYTES;
   s->arena_fields = c->max_header_list_size / 32 + 1 + H2E_ARENA_SLACK_FIELDS;
   s->block_bound = (size_t)c->max_header_list_size + H2E_BLOCK_SLACK;
   s->events = 2 * c->max_events + s->stream_cap + 8;

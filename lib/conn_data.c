@@ -26,6 +26,14 @@ static void discard(h2e_conn *conn, uint32_t length) {
   conn->rx_data.deliver = 0;
 }
 
+/* RFC 9113 §8.1.1: the message is malformed; the frame goes back. */
+static void malformed(h2e_conn *conn, h2e_stream *stream, uint32_t length,
+                      const char *why) {
+  h2e_flow_recv_credit(&stream->recv, length);
+  discard(conn, length);
+  h2e_conn_malformed(conn, stream, why);
+}
+
 /* Flow control and checks for a frame on a stream that may take DATA. */
 static void accept_frame(h2e_conn *conn, h2e_stream *stream,
                          const h2e_frame *frame) {
@@ -37,10 +45,15 @@ static void accept_frame(h2e_conn *conn, h2e_stream *stream,
     return;
   }
   if (!stream->head_received) {
-    /* RFC 9113 §8.1: content before the final response head. */
-    h2e_flow_recv_credit(&stream->recv, length);
-    discard(conn, length);
-    h2e_conn_reset_stream(conn, stream, H2E_PROTOCOL_ERROR, 0);
+    malformed(conn, stream, length,
+              "RFC 9113 §8.1: DATA before the final response head");
+    return;
+  }
+  const char *why =
+      h2e_http_body_data(&stream->body, data_octets(frame),
+                         (frame->hd.flags & H2E_FLAG_END_STREAM) != 0);
+  if (why) {
+    malformed(conn, stream, length, why);
     return;
   }
   conn->rx_data.deliver = 1;

@@ -17,23 +17,34 @@ void h2e_conn_fail(h2e_conn *conn, uint32_t code, const char *reason) {
   }
 }
 
-void h2e_conn_reset_stream(h2e_conn *conn, h2e_stream *stream, uint32_t code,
-                           uint8_t retryable) {
+static void reset(h2e_conn *conn, h2e_stream *stream, uint32_t code,
+                  uint8_t retryable, const char *reason) {
   /* RFC 9113 §10.5: resets the peer makes us send are budgeted. */
   if (h2e_conn_spend(conn) < 0)
     return;
   h2e_conn_queue_rst(conn, stream, stream->id, code, 1);
-  h2e_conn_event_stream_end(conn, stream, H2E_EV_STREAM_RESET, code, 0,
-                            retryable);
+  h2e_event *ev = h2e_conn_event_stream_end(conn, stream, H2E_EV_STREAM_RESET,
+                                            code, 0, retryable);
+  if (ev)
+    ev->u.reset.reason = reason;
   h2e_conn_close_stream(conn, stream, H2E_SS_CLOSED_RESET_SENT);
+}
+
+void h2e_conn_reset_stream(h2e_conn *conn, h2e_stream *stream, uint32_t code,
+                           uint8_t retryable) {
+  reset(conn, stream, code, retryable, NULL);
+}
+
+void h2e_conn_malformed(h2e_conn *conn, h2e_stream *stream,
+                        const char *reason) {
+  reset(conn, stream, H2E_PROTOCOL_ERROR, 0, reason);
 }
 
 void h2e_conn_stream_error(h2e_conn *conn, uint32_t stream_id, uint32_t code,
                            const char *reason) {
-  (void)reason;
   h2e_stream *stream = h2e_stream_find(&conn->streams, stream_id);
   if (stream) {
-    h2e_conn_reset_stream(conn, stream, code, 0);
+    reset(conn, stream, code, 0, reason);
     return;
   }
   if (h2e_conn_spend(conn) < 0)

@@ -28,19 +28,20 @@ h2e_event *h2e_conn_event_push(h2e_conn *conn, h2e_event_type type,
   return ev;
 }
 
-void h2e_conn_event_stream_end(h2e_conn *conn, h2e_stream *stream,
-                               h2e_event_type type, uint32_t code,
-                               uint8_t by_peer, uint8_t retryable) {
+h2e_event *h2e_conn_event_stream_end(h2e_conn *conn, h2e_stream *stream,
+                                     h2e_event_type type, uint32_t code,
+                                     uint8_t by_peer, uint8_t retryable) {
   /* Every stream the application knows ends with exactly one
    * STREAM_CLOSED or STREAM_RESET. */
   if (!stream->app_knows)
-    return;
+    return NULL;
   h2e_event *ev = h2e_conn_event_push(conn, type, stream->id);
   if (ev && type == H2E_EV_STREAM_RESET) {
     ev->u.reset.error_code = code;
     ev->u.reset.by_peer = by_peer;
     ev->u.reset.retryable = retryable;
   }
+  return ev;
 }
 
 static int next_released(h2e_conn *conn, h2e_event *ev) {

@@ -1,7 +1,7 @@
 /* A received HEADERS field block, once decoded: the stream it opens or
  * continues (RFC 9113 §5.1, §5.1.1, §5.1.2), what it is in the message
- * (§8.1: request or response head, informational response, trailers),
- * and the event that hands it to the application. */
+ * (§8.1, checked in conn_http.c) and the event that hands it to the
+ * application. */
 #include "conn.h"
 
 #include <string.h>
@@ -14,22 +14,6 @@ int h2e_fields_informational(const h2e_field *fields, size_t count) {
       return f->value_len == 3 && f->value[0] == '1';
   }
   return 0;
-}
-
-/* RFC 9113 §8.1: what this block is; -1 when the message is malformed. */
-static int classify(h2e_conn *conn, h2e_stream *stream,
-                    const h2e_field_list *list, int end_stream) {
-  if (stream->head_received) /* only trailers, which end the stream */
-    return end_stream ? H2E_HEADERS_TRAILERS : -1;
-  if (conn->is_server) {
-    stream->head_received = 1;
-    return H2E_HEADERS_REQUEST;
-  }
-  if (h2e_fields_informational(
-          list->fields, list->count)) /* a 1xx with END_STREAM is malformed */
-    return end_stream ? -1 : H2E_HEADERS_INFORMATIONAL;
-  stream->head_received = 1;
-  return H2E_HEADERS_RESPONSE;
 }
 
 static void end_stream_received(h2e_conn *conn, h2e_stream *stream) {
@@ -50,11 +34,15 @@ void h2e_conn_end_stream_received(h2e_conn *conn, h2e_stream *stream) {
 static void deliver(h2e_conn *conn, h2e_stream *stream, h2e_sstate next,
                     const h2e_field_list *list) {
   int end_stream = (conn->block.flags & H2E_FLAG_END_STREAM) != 0;
-  int kind = list->too_large ? -1 : classify(conn, stream, list, end_stream);
+  const char *why = "RFC 9113 §10.5.1: field section over our "
+                    "MAX_HEADER_LIST_SIZE";
+  int kind = list->too_large
+                 ? -1
+                 : h2e_conn_http_classify(conn, stream, list, end_stream, &why);
   if (kind < 0) {
     /* RFC 9113 §8.1.1 (malformed), §10.5.1 (too large): stream error
      * PROTOCOL_ERROR; the block was decoded, so the connection is fine. */
-    h2e_conn_reset_stream(conn, stream, H2E_PROTOCOL_ERROR, 0);
+    h2e_conn_malformed(conn, stream, why);
     return;
   }
   h2e_conn_stream_enter(conn, stream, next);

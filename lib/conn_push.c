@@ -35,14 +35,21 @@ static void decline(h2e_conn *conn, uint32_t promised, uint32_t code) {
 static void reserve(h2e_conn *conn, uint32_t associated, uint32_t promised,
                     const h2e_field_list *list) {
   h2e_stream *stream = NULL;
-  if (list->too_large || conn->config.enable_push == 0 ||
+  uint8_t head_request = 0;
+  /* RFC 9113 §8.4: a malformed promise is refused on the promised
+   * stream with PROTOCOL_ERROR. */
+  if (list->too_large || h2e_conn_http_promise(conn, list, &head_request)) {
+    decline(conn, promised, H2E_PROTOCOL_ERROR);
+    return;
+  }
+  if (conn->config.enable_push == 0 ||
       conn->peer_active + conn->peer_reserved >=
           conn->config.max_concurrent_streams ||
       (stream = h2e_conn_create_peer_stream(conn, promised)) == NULL) {
-    decline(conn, promised,
-            list->too_large ? H2E_PROTOCOL_ERROR : H2E_REFUSED_STREAM);
+    decline(conn, promised, H2E_REFUSED_STREAM);
     return;
   }
+  stream->body.head_request = head_request;
   stream->reserved = 1;
   conn->peer_reserved++;
   h2e_conn_stream_enter(conn, stream, H2E_SS_RESERVED_REMOTE);

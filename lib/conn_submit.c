@@ -34,6 +34,11 @@ int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
   if (conn == NULL || (fields == NULL && count != 0))
     return H2E_ERR_INVALID_ARG;
   int32_t rc = check_can_open(conn);
+  uint8_t end_stream = (flags & H2E_END_STREAM) != 0;
+  h2e_http_head head;
+  if (rc == H2E_OK)
+    rc = h2e_conn_http_submit(conn, H2E_HTTP_REQUEST, fields, count, end_stream,
+                              &head);
   if (rc != H2E_OK)
     return rc;
   size_t room = h2e_conn_block_room(conn, fields, count);
@@ -46,7 +51,7 @@ int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
   if (stream == NULL)
     return err == H2E_ERR_WOULDBLOCK ? H2E_ERR_STREAM_LIMIT : err;
   int32_t id = (int32_t)stream->id;
-  uint8_t end_stream = (flags & H2E_END_STREAM) != 0;
+  stream->body.head_request = head.method == H2E_METHOD_HEAD;
   h2e_conn_encode_block(conn, stream, fields, count, end_stream);
   if (end_stream) {
     stream->local_end_submitted = 1;
@@ -84,6 +89,14 @@ int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
    * end the stream. */
   if (stream->head_sent && !end_stream)
     return H2E_ERR_INVALID_ARG;
+  h2e_http_head head;
+  err = h2e_conn_http_submit(conn,
+                             conn->is_server && !stream->head_sent
+                                 ? H2E_HTTP_RESPONSE
+                                 : H2E_HTTP_TRAILERS,
+                             fields, count, end_stream, &head);
+  if (err != H2E_OK)
+    return err;
   if (stream->data_head != 0) {
     /* Trailers wait for the body to go out first. */
     err = h2e_conn_hold_block(conn, stream, fields, count);

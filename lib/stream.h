@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "h2e.h"
+#include "http_check.h"
 #include "list.h"
 #include "sched.h"
 #include "slab.h"
@@ -94,6 +95,7 @@ typedef struct h2e_stream {
   uint8_t head_sent;           /* a header block of ours is queued */
   uint8_t window_blocked;      /* DATA waits for stream window */
   void *user_data;
+  h2e_http_body body; /* RFC 9113 §8.1.1: the DATA still allowed */
 
   int64_t send_window; /* RFC 9113 §6.9.1, may be negative (§6.9.2) */
   h2e_flow_recv recv;

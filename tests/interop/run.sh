@@ -3,7 +3,8 @@
 # HTTP/2 peers from Debian packages. One peer per run:
 #
 #   run.sh H2E_INTEROP PEER     PEER: nghttp curl h2load python_h2
-#                                     client_nghttpd self (or all)
+#                                     python_h2_malformed client_nghttpd
+#                                     self (or all)
 #
 # As a server, h2e-interop answers GET /bytes/N with N octets of a known
 # pattern (octet i is i % 251) and echoes POST bodies; every body is
@@ -310,6 +311,22 @@ peer_python_h2() {
   done
 }
 
+# Malformed requests (RFC 9113 §8) between well-formed ones on one
+# connection: each is reset with PROTOCOL_ERROR, never reaches the
+# server application (which would count a reset of its own as an error),
+# and the rest are answered.
+peer_python_h2_malformed() {
+  need_python_h2
+  local options
+  for options in "" --tight; do
+    start_h2e_server $options
+    timeout 25 "$python" "$here/h2_malformed.py" "$server_port" \
+      >"$work/python-h2.log" 2>&1 || fail "h2_malformed.py exited with $?"
+    cat "$work/python-h2.log"
+    stop_h2e_server
+  done
+}
+
 # ---- h2e as a client ------------------------------------------------------
 
 client_failures=0
@@ -378,9 +395,11 @@ peer_self() {
 [ -x "$bin" ] || fail "$bin is not an executable"
 need_python # generates the pattern files
 case "$peer" in
-  nghttp | curl | h2load | python_h2 | client_nghttpd | self) "peer_$peer" ;;
+  nghttp | curl | h2load | python_h2 | python_h2_malformed | client_nghttpd | \
+    self) "peer_$peer" ;;
   all)
-    for p in nghttp curl h2load python_h2 client_nghttpd self; do
+    for p in nghttp curl h2load python_h2 python_h2_malformed client_nghttpd \
+      self; do
       bash "$0" "$bin" "$p" || exit 1
     done
     ;;
