@@ -164,6 +164,9 @@ void h2e_sched_restore(h2e_sched *sched) {
 
 void h2e_sched_set_priority(h2e_sched *sched, h2e_sched_node *node,
                             const h2e_priority *priority) {
+  if (node->urgency == priority->urgency &&
+      node->incremental == priority->incremental)
+    return; /* a queued stream keeps its place */
   int requeue =
       node->place == H2E_SCHED_SEQUENTIAL || node->place == H2E_SCHED_ROUND;
   if (requeue)
