@@ -158,7 +158,8 @@ typedef enum h2e_event_type {
   H2E_EV_CONN_ERROR,     /* the connection failed; it is terminal */
   H2E_EV_ALTSVC,         /* client: RFC 7838 ALTSVC */
   H2E_EV_ORIGIN,         /* client: RFC 8336 ORIGIN */
-  H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE */
+  H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE, already
+                            applied to the stream if it parsed */
 } h2e_event_type;
 
 /* What a header block is, from the stream's point of view. */
@@ -326,7 +327,8 @@ typedef struct h2e_output_vec {
 } h2e_output_vec;
 
 /* Fills up to max vecs with the bytes to send next, in order: control
- * frames first, then header blocks, then DATA (fairly across streams).
+ * frames first, then header blocks, then DATA (by stream priority: see
+ * h2e_stream_set_priority).
  * Returns the number of vecs; 0 when nothing is to be sent. Calling it
  * again without output_done gives the same bytes. */
 H2E_API size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs,
