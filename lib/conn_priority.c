@@ -97,10 +97,10 @@ int h2e_stream_get_priority(const h2e_conn *conn, uint32_t stream_id,
 
 int h2e_submit_priority_update(h2e_conn *conn, uint32_t stream_id,
                                const h2e_priority *priority) {
+  if (conn == NULL || priority == NULL || conn->is_server)
+    return H2E_ERR_INVALID_ARG; /* RFC 9218 §7.1: servers never send it */
   uint8_t value[H2E_PRIORITY_FORMAT_MAX];
-  ptrdiff_t len = conn && priority && !conn->is_server
-                      ? h2e_priority_format(priority, value, sizeof value)
-                      : H2E_ERR_INVALID_ARG;
+  ptrdiff_t len = h2e_priority_format(priority, value, sizeof value);
   if (len < 0)
     return (int)len;
   if (conn->failed)
