@@ -26,6 +26,7 @@
 #include "h2e_base.h"
 #include "h2e_frame.h"
 #include "h2e_hpack.h"
+#include "h2e_priority.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -210,7 +211,8 @@ typedef enum h2e_event_type {
   H2E_EV_CONN_ERROR,     /* the connection failed; it is terminal */
   H2E_EV_ALTSVC,         /* client: RFC 7838 ALTSVC */
   H2E_EV_ORIGIN,         /* client: RFC 8336 ORIGIN */
-  H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE */
+  H2E_EV_PRIORITY_UPDATE /* server: RFC 9218 PRIORITY_UPDATE, already
+                            applied to the stream if it parsed */
 } h2e_event_type;
 
 /* What a header block is, from the stream's point of view. */
@@ -385,7 +387,8 @@ typedef struct h2e_output_vec {
 } h2e_output_vec;
 
 /* Fills up to max vecs with the bytes to send next, in order: control
- * frames first, then header blocks, then DATA (fairly across streams).
+ * frames first, then header blocks, then DATA (by stream priority: see
+ * h2e_stream_set_priority).
  * Returns the number of vecs; 0 when nothing is to be sent. Calling it
  * again without output_done gives the same bytes. */
 H2E_API size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs,
@@ -433,6 +436,30 @@ H2E_API int h2e_stream_set_user_data(h2e_conn *conn, uint32_t stream_id,
                                      void *user_data);
 H2E_API void *h2e_stream_get_user_data(const h2e_conn *conn,
                                        uint32_t stream_id);
+
+/* ---- priorities (RFC 9218) --------------------------------------------- */
+
+/* A stream's priority orders our DATA: lower urgency first; within one
+ * urgency, non-incremental streams one at a time in stream-id order, then
+ * incremental ones round robin, a frame each. A server takes it from the
+ * request's Priority header field, then from the client's
+ * PRIORITY_UPDATE frames (which also raise H2E_EV_PRIORITY_UPDATE;
+ * updates for streams not open yet are kept, up to 16, and applied when
+ * the stream opens). Either side may set it itself at any time (a server
+ * may override the client, RFC 9218 §8); the last signal wins. Returns
+ * H2E_OK, H2E_ERR_INVALID_ARG, or H2E_ERR_STREAM_CLOSED (no such live
+ * stream). */
+H2E_API int h2e_stream_set_priority(h2e_conn *conn, uint32_t stream_id,
+                                    const h2e_priority *priority);
+H2E_API int h2e_stream_get_priority(const h2e_conn *conn, uint32_t stream_id,
+                                    h2e_priority *priority);
+/* Client: a PRIORITY_UPDATE frame (RFC 9218 §7.1) asking the server to
+ * reprioritize a live stream (a request, or a promised push). It does not
+ * change how we send on the stream. H2E_ERR_INVALID_ARG on a server or
+ * for an invalid priority, H2E_ERR_STREAM_CLOSED, H2E_ERR_WOULDBLOCK
+ * (output full), H2E_ERR_CONN_CLOSED. */
+H2E_API int h2e_submit_priority_update(h2e_conn *conn, uint32_t stream_id,
+                                       const h2e_priority *priority);
 
 /* The peer's current value of a SETTINGS parameter (RFC defaults until
  * its SETTINGS arrive). */

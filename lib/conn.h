@@ -10,6 +10,7 @@
 #include "h2e.h"
 #include "http_check.h"
 #include "list.h"
+#include "priority.h"
 #include "sched.h"
 #include "slab.h"
 #include "stream.h"
@@ -180,6 +181,7 @@ struct h2e_conn {
   uint32_t local_active;      /* RFC 9113 §5.1.2 counts */
   uint32_t peer_active;
   uint32_t peer_reserved; /* reserved (remote): pushes not started */
+  h2e_priority_memo early_priorities; /* RFC 9218 §7: for idle streams */
 
   /* ---- flow control (connection level) */ int64_t send_window;
   h2e_flow_recv recv_flow;
@@ -308,6 +310,14 @@ void h2e_conn_recv_extension(h2e_conn *conn, const h2e_frame *frame);
  * overflow; a blocked stream with window again is scheduled. */
 int h2e_conn_send_window_changed(h2e_conn *conn, h2e_stream *stream,
                                  int64_t delta);
+
+/* ---- conn_priority.c (RFC 9218) */
+/* Server: a request arrived on a new stream; its priority is set. */
+void h2e_conn_priority_request(h2e_conn *conn, h2e_stream *stream,
+                               const h2e_field_list *list);
+/* Server: a PRIORITY_UPDATE (the frame's own checks passed). */
+void h2e_conn_recv_priority_update(h2e_conn *conn, uint32_t id,
+                                   const uint8_t *value, size_t len);
 
 /* ---- conn_ping.c */
 void h2e_conn_recv_ping(h2e_conn *conn, const h2e_frame *frame);

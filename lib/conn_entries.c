@@ -56,7 +56,7 @@ void h2e_conn_schedule(h2e_conn *conn, h2e_stream *stream) {
 void h2e_conn_drop_stream_output(h2e_conn *conn, h2e_stream *stream) {
   while (stream->data_head)
     h2e_conn_pop_entry(conn, stream);
-  h2e_sched_remove(&stream->sched);
+  h2e_sched_remove(&conn->sched, &stream->sched);
   h2e_conn_drop_held(conn, stream);
 }
 

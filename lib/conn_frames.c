@@ -94,6 +94,12 @@ void h2e_conn_recv_extension(h2e_conn *conn, const h2e_frame *frame) {
                     "RFC 9218 §7.1: PRIORITY_UPDATE from a server");
       return;
     }
+    h2e_conn_recv_priority_update(
+        conn, frame->u.priority_update.prioritized_stream_id,
+        frame->u.priority_update.field_value,
+        frame->u.priority_update.field_value_len);
+    if (conn->failed)
+      return;
     ev = slice_event(conn, H2E_EV_PRIORITY_UPDATE, frame);
     if (ev) {
       ev->u.priority_update.prioritized_stream_id =

@@ -108,6 +108,7 @@ static void open_peer_stream(h2e_conn *conn, uint32_t id,
   }
   if (conn->last_processed_id < id && !list->too_large)
     conn->last_processed_id = id;
+  h2e_conn_priority_request(conn, stream, list); /* RFC 9218 §5, §7 */
   deliver(conn, stream, H2E_SS_OPEN, list);
 }
 

@@ -1,8 +1,9 @@
 /* Staging: deciding what goes out next, in RFC 9113 order of urgency.
  * Control frames first (ACKs, RST_STREAM, GOAWAY, WINDOW_UPDATE), then
  * header blocks in the order they were encoded (HPACK state follows wire
- * order), then DATA frames, one per stream in turn, each within the
- * stream window, the connection window and the peer's MAX_FRAME_SIZE. */
+ * order), then DATA frames in the scheduler's order (RFC 9218, sched.h),
+ * each within the stream window, the connection window and the peer's
+ * MAX_FRAME_SIZE. */
 #include "conn.h"
 
 #include <string.h>
@@ -81,10 +82,11 @@ static void after_frame(h2e_conn *conn, h2e_stream *stream,
     h2e_list_push_back(&conn->trailers_ready, &stream->trailers_link);
 }
 
-/* Next stream's turn: stage one frame, requeue it if it has more. */
-static size_t stage_turn(h2e_conn *conn, h2e_stream *stream, h2e_link *wait) {
+/* Next stream's turn: stage one frame, requeue it if it has more. A
+ * stream that cannot send yet is deferred to the end of the pass. */
+static size_t stage_turn(h2e_conn *conn, h2e_stream *stream) {
   if (stream->blocks_end > h2e_fifo_staged_pos(&conn->blocks)) {
-    h2e_list_push_back(wait, &stream->sched.link);
+    h2e_sched_defer(&conn->sched, &stream->sched);
     return 0; /* its HEADERS is not out yet */
   }
   h2e_data_entry *entry = h2e_slab_item(&conn->entries, stream->data_head - 1);
@@ -93,7 +95,7 @@ static size_t stage_turn(h2e_conn *conn, h2e_stream *stream, h2e_link *wait) {
     if (stream->send_window <= 0)
       stream->window_blocked = 1; /* RFC 9113 §6.9.2: wait for credit */
     else
-      h2e_list_push_back(wait, &stream->sched.link);
+      h2e_sched_defer(&conn->sched, &stream->sched);
     return 0;
   }
   uint32_t id = stream->id;
@@ -110,19 +112,16 @@ static int may_send_data(const h2e_conn *conn) {
   return conn->send_window > 0 || conn->empty_ends_queued > 0;
 }
 
-/* Round robin over the ready streams; returns the vecs used. */
+/* The ready streams in scheduler order (RFC 9218); returns the vecs
+ * used. */
 static size_t stage_data(h2e_conn *conn, size_t budget) {
   size_t used = 0;
-  h2e_link wait;
-  h2e_list_init(&wait);
   h2e_sched_node *node;
   /* A frame whose vecs do not all fit goes out over several calls. */
   while (used < budget && !segs_full(conn) && may_send_data(conn) &&
          (node = h2e_sched_pop(&conn->sched)) != NULL)
-    used += stage_turn(conn, H2E_CONTAINER_OF(node, h2e_stream, sched), &wait);
-  h2e_link *link;
-  while ((link = h2e_list_pop_front(&wait)) != NULL)
-    h2e_sched_push(&conn->sched, H2E_CONTAINER_OF(link, h2e_sched_node, link));
+    used += stage_turn(conn, H2E_CONTAINER_OF(node, h2e_stream, sched));
+  h2e_sched_restore(&conn->sched);
   return used;
 }
 

@@ -88,6 +88,7 @@ h2e_stream *h2e_stream_create(h2e_stream_table *table,
   h2e_stream *stream = slot_stream(table, (uint32_t)slot);
   memset(stream, 0, sizeof *stream);
   stream->id = id;
+  h2e_sched_node_init(&stream->sched, id);
   stream->slot = (uint32_t)slot;
   stream->live = 1;
   stream->state = H2E_SS_IDLE;

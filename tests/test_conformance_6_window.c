@@ -95,7 +95,11 @@ static void test_5_2_1_data_of_several_streams_goes_round_robin(void **state) {
   peer_send_window_update(p, 0, 1u << 20);
   peer_open_stream(p, 1, 1);
   peer_open_stream(p, 3, 1);
+  /* RFC 9218 §4.2: incremental responses share the connection (by
+   * default one goes after the other: test_priorities.c). */
+  const h2e_priority incremental = {H2E_URGENCY_DEFAULT, 1};
   for (uint32_t id = 1; id <= 3; id += 2) {
+    assert_int_equal(h2e_stream_set_priority(p->conn, id, &incremental), 0);
     peer_submit_status(p, id, "200", 0);
     peer_submit_body(p, id, 0, 40000, H2E_END_STREAM, id);
   }

@@ -1,6 +1,5 @@
-/* Flow-control arithmetic (RFC 9113 §5.2, §6.9) and the DATA scheduler. */
+/* Flow-control arithmetic (RFC 9113 §5.2, §6.9). */
 #include "flow.h"
-#include "sched.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,30 +91,6 @@ test_6_9_2_initial_window_change_moves_receive_windows(void **state) {
   assert_int_equal(flow.window, 5535 - 65535 + (1 << 20));
 }
 
-static void test_sched_takes_turns_round_robin(void **state) {
-  (void)state;
-  h2e_sched sched;
-  h2e_sched_init(&sched);
-  h2e_sched_node nodes[3] = {0};
-  for (int i = 0; i < 3; i++)
-    h2e_sched_push(&sched, &nodes[i]);
-  h2e_sched_push(&sched, &nodes[1]); /* already queued: no change */
-  h2e_sched_node *order[6];
-  for (int i = 0; i < 6; i++) {
-    order[i] = h2e_sched_pop(&sched);
-    assert_false(h2e_sched_queued(order[i]));
-    h2e_sched_push(&sched, order[i]);
-  }
-  for (int i = 0; i < 6; i++)
-    assert_ptr_equal(order[i], &nodes[i % 3]);
-  h2e_sched_remove(&nodes[1]);
-  h2e_sched_remove(&nodes[1]);
-  assert_ptr_equal(h2e_sched_pop(&sched), &nodes[0]);
-  assert_ptr_equal(h2e_sched_pop(&sched), &nodes[2]);
-  assert_null(h2e_sched_pop(&sched));
-  assert_true(h2e_sched_empty(&sched));
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_6_9_1_window_may_reach_but_not_pass_2_31_minus_1),
@@ -125,7 +100,6 @@ int main(void) {
       cmocka_unit_test(test_6_9_window_updates_go_out_in_batches),
       cmocka_unit_test(test_6_9_1_announced_window_stays_within_2_31_minus_1),
       cmocka_unit_test(test_6_9_2_initial_window_change_moves_receive_windows),
-      cmocka_unit_test(test_sched_takes_turns_round_robin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
