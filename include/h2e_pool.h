@@ -81,7 +81,8 @@ typedef struct h2e_pool_config {
   /* Idle connections kept; beyond it the least recently used leaves.
    * Default 16; 0 closes a connection as soon as it goes idle. */
   uint32_t max_idle;
-  /* An idle connection leaves after this long, default 240000 ms. */
+  /* An idle connection leaves after this long, default 240000 ms; 0
+   * keeps idle connections until max_idle pushes them out. */
   uint64_t idle_timeout_ms;
   /* How long a key whose server did not select "h2" by ALPN is answered
    * "not HTTP/2" without another handshake: default 600000 ms; 0 turns
@@ -219,7 +220,9 @@ H2E_API int h2e_pool_connected(h2e_pool *pool, uint32_t conn,
 
 /* The connect of `conn` failed (CLOSE, CONNECT_ERROR). Requests waiting
  * for the key fail with it when the key has no other connection (they
- * would wait for nothing); otherwise they keep waiting for a stream. */
+ * would wait for nothing); otherwise they keep waiting for a stream of
+ * the others, and the key connects again only for a new checkout (no
+ * reconnect loop against a server that is down). */
 H2E_API int h2e_pool_connect_failed(h2e_pool *pool, uint32_t conn,
                                     uint64_t now_ms);
 
