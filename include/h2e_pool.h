@@ -242,7 +242,9 @@ H2E_API int h2e_pool_goaway(h2e_pool *pool, uint32_t conn, uint64_t now_ms);
 /* The connection is gone (H2E_EV_CONN_ERROR, transport closed or broken).
  * Only its own in-flight requests fail (FAIL, CONN_DEAD); requests of
  * the key waiting in the queue are served by the other connections or a
- * new connect. A tunnel carried by one of its streams dies with it. */
+ * new connect. A tunnel carried by one of its streams dies with it. A
+ * connection that dies before it is connected is a failed connect
+ * (h2e_pool_connect_failed). */
 H2E_API int h2e_pool_conn_dead(h2e_pool *pool, uint32_t conn, uint64_t now_ms);
 
 /* `conn` (connecting or ready) is a tunnel: its transport is the stream

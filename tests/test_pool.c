@@ -468,6 +468,19 @@ static void test_connect_failure_keeps_waiters_of_other_conns(void **state) {
   fx_free(f);
 }
 
+static void test_conn_dead_while_connecting_is_a_failed_connect(void **state) {
+  (void)state;
+  fx *f = fx_new(NULL);
+  uint32_t r1 = fx_checkout(f, "a.example", NULL);
+  assert_int_equal(fx_pull(f), 1);
+  uint32_t c1 = fx_expect_connect(f, 0, "a.example");
+  assert_int_equal(h2e_pool_conn_dead(f->pool, c1, f->now), 0);
+  assert_int_equal(fx_pull(f), 2); /* and no reconnect */
+  fx_expect_end(f, 0, H2E_POOL_FAIL, r1, H2E_POOL_CONNECT_ERROR);
+  fx_expect_end(f, 1, H2E_POOL_CLOSE, c1, H2E_POOL_CONNECT_ERROR);
+  fx_free(f);
+}
+
 /* ---- ids and states --------------------------------------------------- */
 
 static void test_cancelled_waiting_request_leaves_quietly(void **state) {
@@ -551,6 +564,7 @@ int main(void) {
       cmocka_unit_test(test_dead_conn_fails_only_its_in_flight_requests),
       cmocka_unit_test(test_connect_failure_fails_waiters_without_other_conn),
       cmocka_unit_test(test_connect_failure_keeps_waiters_of_other_conns),
+      cmocka_unit_test(test_conn_dead_while_connecting_is_a_failed_connect),
       cmocka_unit_test(test_cancelled_waiting_request_leaves_quietly),
       cmocka_unit_test(test_facts_out_of_state_and_stale_ids_rejected),
   };

@@ -159,6 +159,23 @@ static void test_connection_limit_waits_while_all_active(void **state) {
   fx_free(f);
 }
 
+static void test_key_that_stops_waiting_closes_no_idle_conn(void **state) {
+  (void)state;
+  h2e_pool_config config;
+  h2e_pool_config_init(&config);
+  config.max_connections = 2;
+  fx *f = fx_new(&config);
+  uint32_t ra, rb;
+  uint32_t ca = fx_ready_conn(f, "a.example", 100, &ra, 1);
+  fx_ready_conn(f, "b.example", 100, &rb, 1);
+  uint32_t rc = fx_checkout(f, "c.example", NULL); /* waits for a slot */
+  assert_int_equal(h2e_pool_request_done(f->pool, rc, f->now), 0);
+  assert_int_equal(h2e_pool_request_done(f->pool, ra, f->now), 0);
+  assert_int_equal(fx_pull(f), 0); /* nobody needs a's slot any more */
+  assert_int_equal(fx_conn_state(f, ca), H2E_POOL_CONN_IDLE);
+  fx_free(f);
+}
+
 /* ---- negotiation cache ------------------------------------------------ */
 
 static void test_not_http2_cache_answers_at_once_and_expires(void **state) {
@@ -439,6 +456,7 @@ int main(void) {
       cmocka_unit_test(test_active_connections_are_never_evicted),
       cmocka_unit_test(test_connection_limit_closes_idle_conn_for_new_key),
       cmocka_unit_test(test_connection_limit_waits_while_all_active),
+      cmocka_unit_test(test_key_that_stops_waiting_closes_no_idle_conn),
       cmocka_unit_test(test_not_http2_cache_answers_at_once_and_expires),
       cmocka_unit_test(test_not_http2_cache_time_is_configurable),
       cmocka_unit_test(test_not_http2_cache_can_be_turned_off),

@@ -31,7 +31,7 @@ typedef struct pool_origin {
   uint32_t nconns;
   uint32_t connecting;
   uint8_t in_use;
-  uint8_t starving; /* wanted a connect when no slot was free */
+  uint8_t starving;     /* wanted a connect when no slot was free */
   uint8_t connect_held; /* a connect failed: none until a new request */
   char scheme[H2E_POOL_SCHEME_MAX];
   char host[H2E_POOL_HOST_MAX];
@@ -131,6 +131,7 @@ void pool_withdraw(pool_pending *pending);
 void pool_dispatch(h2e_pool *pool, pool_origin *origin, uint64_t now_ms);
 void pool_dispatch_starving(h2e_pool *pool, uint64_t now_ms);
 void pool_request_queue(pool_request *request, int at_front);
+void pool_request_unqueue(h2e_pool *pool, pool_request *request);
 void pool_request_end(h2e_pool *pool, pool_request *request, int type,
                       h2e_pool_reason reason);
 

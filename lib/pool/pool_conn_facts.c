@@ -76,12 +76,7 @@ static void fail_queue(h2e_pool *pool, pool_origin *origin) {
                      H2E_POOL_FAIL, H2E_POOL_CONNECT_ERROR);
 }
 
-int h2e_pool_connect_failed(h2e_pool *pool, uint32_t id, uint64_t now_ms) {
-  int result;
-  pool_conn *conn =
-      conn_for_fact(pool, id, FACT_CONNECT_FAILED, now_ms, &result);
-  if (conn == NULL)
-    return result;
+static void connect_failed(h2e_pool *pool, pool_conn *conn, uint64_t now_ms) {
   pool_origin *origin = conn->origin;
   /* Waiting requests fail with the connect when nothing else of the key
    * could ever serve them. Otherwise they wait for streams of the other
@@ -92,7 +87,15 @@ int h2e_pool_connect_failed(h2e_pool *pool, uint32_t id, uint64_t now_ms) {
   else
     origin->connect_held = 1;
   pool_conn_close(pool, conn, H2E_POOL_CONNECT_ERROR, now_ms);
-  return H2E_OK;
+}
+
+int h2e_pool_connect_failed(h2e_pool *pool, uint32_t id, uint64_t now_ms) {
+  int result;
+  pool_conn *conn =
+      conn_for_fact(pool, id, FACT_CONNECT_FAILED, now_ms, &result);
+  if (conn)
+    connect_failed(pool, conn, now_ms);
+  return result;
 }
 
 int h2e_pool_stream_limit(h2e_pool *pool, uint32_t id, uint32_t stream_limit,
@@ -122,7 +125,10 @@ int h2e_pool_conn_dead(h2e_pool *pool, uint32_t id, uint64_t now_ms) {
   pool_conn *conn = conn_for_fact(pool, id, FACT_DEAD, now_ms, &result);
   if (conn == NULL)
     return result;
-  pool_conn_close(pool, conn, H2E_POOL_CONN_DEAD, now_ms);
+  if (conn->state == CONN_CONNECTING)
+    connect_failed(pool, conn, now_ms); /* it never connected */
+  else
+    pool_conn_close(pool, conn, H2E_POOL_CONN_DEAD, now_ms);
   return H2E_OK;
 }
 

@@ -5,6 +5,16 @@
 
 #include <string.h>
 
+/* A key whose queue empties no longer waits for a connection slot. */
+void pool_request_unqueue(h2e_pool *pool, pool_request *request) {
+  pool_origin *origin = request->origin;
+  h2e_list_remove(&request->link);
+  if (--origin->queued == 0 && origin->starving) {
+    origin->starving = 0;
+    pool->starving--;
+  }
+}
+
 void pool_request_queue(pool_request *request, int at_front) {
   pool_origin *origin = request->origin;
   request->state = REQ_QUEUED;
@@ -27,8 +37,7 @@ static pool_conn *pick_conn(pool_origin *origin, uint32_t avoid_id,
 }
 
 static void assign(h2e_pool *pool, pool_request *request, pool_conn *conn) {
-  h2e_list_remove(&request->link);
-  request->origin->queued--;
+  pool_request_unqueue(pool, request);
   request->state = REQ_SUBMITTING;
   request->conn = conn;
   request->stream_id = 0;
@@ -84,7 +93,7 @@ void pool_dispatch_starving(h2e_pool *pool, uint64_t now_ms) {
 void pool_request_end(h2e_pool *pool, pool_request *request, int type,
                       h2e_pool_reason reason) {
   if (request->state == REQ_QUEUED)
-    request->origin->queued--;
+    pool_request_unqueue(pool, request);
   h2e_list_remove(&request->link);
   request->conn = NULL;
   request->state = REQ_ENDING;

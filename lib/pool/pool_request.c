@@ -6,7 +6,7 @@ void pool_request_free(h2e_pool *pool, pool_request *request) {
   pool_origin *origin = request->origin;
   pool_withdraw(&request->pending);
   if (request->state == REQ_QUEUED)
-    origin->queued--;
+    pool_request_unqueue(pool, request);
   origin->requests--;
   h2e_list_remove(&request->link);
   request->state = REQ_FREE;
