@@ -332,6 +332,21 @@ test_tunnel_idle_inner_releases_outer_then_outer_idles(void **state) {
   fx_free(f);
 }
 
+static void test_tunnel_close_comes_before_its_draining_proxy(void **state) {
+  (void)state;
+  fx *f = fx_new(NULL);
+  tunnel_setup t = tunnel(f);
+  assert_int_equal(h2e_pool_request_done(f->pool, t.inner_request, f->now), 0);
+  assert_int_equal(h2e_pool_goaway(f->pool, t.proxy_conn, f->now), 0);
+  tick(f, f->now + 240000);
+  /* The caller ends the outer stream before it closes the proxy. */
+  assert_int_equal(fx_pull(f), 2);
+  fx_expect_end(f, 0, H2E_POOL_CLOSE, t.inner_conn, H2E_POOL_IDLE_TIMEOUT);
+  assert_int_equal(fx_action(f, 0)->outer_request, t.outer_request);
+  fx_expect_end(f, 1, H2E_POOL_CLOSE, t.proxy_conn, H2E_POOL_DRAINED);
+  fx_free(f);
+}
+
 static void test_tunnel_dies_with_its_outer_connection(void **state) {
   (void)state;
   fx *f = fx_new(NULL);
@@ -462,6 +477,7 @@ int main(void) {
       cmocka_unit_test(test_not_http2_cache_can_be_turned_off),
       cmocka_unit_test(test_not_http2_cache_gives_way_to_keys_in_use),
       cmocka_unit_test(test_tunnel_idle_inner_releases_outer_then_outer_idles),
+      cmocka_unit_test(test_tunnel_close_comes_before_its_draining_proxy),
       cmocka_unit_test(test_tunnel_dies_with_its_outer_connection),
       cmocka_unit_test(test_tunnel_ends_when_its_outer_stream_ends),
       cmocka_unit_test(test_dead_tunnel_releases_only_its_outer_stream),

@@ -112,21 +112,20 @@ static void fail_in_flight(h2e_pool *pool, pool_conn *conn, uint64_t now_ms) {
   }
 }
 
-/* The tunnel's outer stream ends with it: the CLOSE action names it,
- * and its connection may go idle. */
-static void release_outer(h2e_pool *pool, pool_conn *conn, uint64_t now_ms) {
+/* The tunnel's outer stream ends with it: the CLOSE action names it.
+ * Returns it, for the caller of this to finish after raising the CLOSE
+ * (its connection may go idle, or leave, only after that). */
+static pool_request *unlink_outer(h2e_pool *pool, pool_conn *conn) {
   pool_request *outer = conn->outer;
   if (outer == NULL)
-    return;
+    return NULL;
   conn->outer = NULL;
   outer->tunnel = NULL;
   conn->closed_outer_request = pool_request_id(pool, outer);
   conn->closed_outer_request_user = outer->user_data;
-  if (outer->conn) {
-    conn->closed_outer_conn = pool_conn_id(pool, outer->conn);
-    conn->closed_outer_conn_user = outer->conn->user_data;
-  }
-  pool_request_finish(pool, outer, now_ms);
+  conn->closed_outer_conn = pool_conn_id(pool, outer->conn);
+  conn->closed_outer_conn_user = outer->conn->user_data;
+  return outer;
 }
 
 void pool_conn_close(h2e_pool *pool, pool_conn *conn, h2e_pool_reason reason,
@@ -143,8 +142,10 @@ void pool_conn_close(h2e_pool *pool, pool_conn *conn, h2e_pool_reason reason,
   origin->nconns--;
   take_back_unsubmitted(conn);
   fail_in_flight(pool, conn, now_ms);
-  release_outer(pool, conn, now_ms);
+  pool_request *outer = unlink_outer(pool, conn);
   pool_raise(pool, &conn->pending, H2E_POOL_CLOSE);
+  if (outer)
+    pool_request_finish(pool, outer, now_ms);
   pool_dispatch(pool, origin, now_ms);
   pool_origin_release_if_unused(pool, origin);
 }

@@ -81,7 +81,8 @@ int h2e_pool_request_refused(h2e_pool *pool, uint32_t id, uint64_t now_ms) {
 int h2e_pool_submitted(h2e_pool *pool, uint32_t id, int32_t result,
                        uint64_t now_ms) {
   pool_request *request = in_flight(pool, id, now_ms);
-  if (request == NULL || result == 0 || result == H2E_ERR_WOULDBLOCK)
+  if (request == NULL || request->stream_id || request->tunnel || result == 0 ||
+      result == H2E_ERR_WOULDBLOCK)
     return H2E_ERR_INVALID_ARG;
   if (result > 0) {
     request->stream_id = (uint32_t)result;
