@@ -38,15 +38,37 @@
  * send it over HTTP/1.1) or FAIL. After SUBMIT the request is in flight
  * until the caller reports it done (or refused, or its connection dead).
  * Every request ends with exactly one of: h2e_pool_request_done by the
- * caller, an HTTP1 action or a FAIL action.
+ * caller, an HTTP1 action, a FAIL action, or -- for the outer stream of
+ * a tunnel -- the CLOSE action of the tunnel, which names it. A request
+ * the peer refused (REFUSED_STREAM, or above a GOAWAY's last stream id)
+ * is retried once, on another connection, before it fails.
  *
  * Ids. Connection and request ids are positive and never 0. An id stays
  * valid until the action that ends its object is pulled (CLOSE, HTTP1,
  * FAIL) or the caller's done report; after that the pool rejects it
  * (H2E_ERR_INVALID_ARG) until its slot has been reused 32768 times.
  *
- * Costs. Every call is O(connections + keys + queued requests of one
- * key) at worst, most are O(1); nothing allocates after h2e_pool_new.
+ * Costs. A call walks at most the key table, the connection table and
+ * one key's queue against that key's connections; most are O(1).
+ * h2e_pool_get_stats walks every table. Nothing allocates after
+ * h2e_pool_new.
+ *
+ * A caller's loop, in short:
+ *
+ *   int32_t id = h2e_pool_checkout(pool, &key, my_request, now);
+ *   if (id == H2E_ERR_NOT_HTTP2) -> send it with the HTTP/1.1 stack
+ *   while (h2e_pool_next_action(pool, &a) == 1) switch (a.type) {
+ *   case H2E_POOL_CONNECT: start a connect to *a.key for a.conn
+ *   case H2E_POOL_SUBMIT:  s = h2e_submit_request(a.conn_user_data, ...);
+ *                          h2e_pool_submitted(pool, a.request, s, now)
+ *   case H2E_POOL_HTTP1:   send a.request_user_data over HTTP/1.1
+ *   case H2E_POOL_FAIL:    fail a.request_user_data (a.reason)
+ *   case H2E_POOL_CLOSE:   end a.outer_request's stream if any; close
+ *                          and free a.conn_user_data
+ *   }
+ *   on connect done:   h2e_pool_connected(pool, conn, proto, limit, now)
+ *   on engine events:  h2e_pool_conn_event(pool, conn, engine, &ev, now)
+ *   on timer:          h2e_pool_tick(pool, now) at h2e_pool_deadline
  */
 #ifndef H2E_POOL_H
 #define H2E_POOL_H
@@ -73,7 +95,8 @@ typedef struct h2e_pool_config {
    * 1 .. 65535. */
   uint32_t max_requests;
   /* Requests that may wait for a connection or a free stream, per key:
-   * default 256. A checkout beyond it is H2E_ERR_WOULDBLOCK. */
+   * default 256. A checkout beyond it is H2E_ERR_WOULDBLOCK (with 0,
+   * every checkout that finds no free stream is). */
   uint32_t max_queued_per_key;
   /* Keys known at once (those with connections or waiting requests, and
    * the protocol negotiation cache): default 64, 1 .. 65535. */
@@ -156,7 +179,8 @@ typedef enum h2e_pool_action_type {
    * connection was a tunnel, `outer_request` (else 0) is the CONNECT
    * stream that carried it, on connection `outer_conn`: end that stream
    * (h2e_submit_rst_stream CANCEL, or END_STREAM); the pool has already
-   * counted it finished. */
+   * counted it finished. It always comes before the outer connection's
+   * own CLOSE. */
   H2E_POOL_CLOSE
 } h2e_pool_action_type;
 
@@ -165,7 +189,8 @@ typedef enum h2e_pool_reason {
   H2E_POOL_IDLE_TIMEOUT,  /* CLOSE: idle for idle_timeout_ms */
   H2E_POOL_IDLE_LIMIT,    /* CLOSE: least recently used beyond max_idle,
                              or room made for another key's connect */
-  H2E_POOL_DRAINED,       /* CLOSE: GOAWAY received and streams finished */
+  H2E_POOL_DRAINED,       /* CLOSE: GOAWAY received (or the engine took
+                             no more streams) and streams finished */
   H2E_POOL_CONN_DEAD,     /* CLOSE: reported dead; FAIL: was in flight on
                              a connection that died */
   H2E_POOL_CONNECT_ERROR, /* CLOSE: the connect failed; FAIL: was waiting
@@ -202,6 +227,14 @@ H2E_API int h2e_pool_next_action(h2e_pool *pool, h2e_pool_action *action);
 
 /* ---- facts about connections ------------------------------------------ */
 
+/* Every fact returns H2E_OK, or H2E_ERR_INVALID_ARG for an id the pool
+ * does not know (or no longer: its ending action was pulled) and for a
+ * fact its state does not take (connected twice, GOAWAY before
+ * connected, a refusal of a request not in flight). Facts about a
+ * connection whose CLOSE waits to be pulled are ignored, as are a stream
+ * limit before h2e_pool_connected (which carries one) and a GOAWAY or
+ * limit after a GOAWAY. */
+
 typedef enum h2e_pool_protocol {
   H2E_POOL_PROTO_HTTP2 = 0, /* ALPN selected "h2" (or prior knowledge) */
   H2E_POOL_PROTO_HTTP1 = 1  /* ALPN selected "http/1.1" or nothing */
@@ -213,7 +246,9 @@ typedef enum h2e_pool_protocol {
  * 9113 §6.5.2; correct it with h2e_pool_stream_limit) and the key's
  * queue is served. HTTP1: the key goes into the negotiation cache for
  * not_http2_ttl_ms, every request waiting for it gets an HTTP1 action,
- * and the connection gets CLOSE (reason NOT_HTTP2). */
+ * and the connection gets CLOSE (reason NOT_HTTP2). The cache answers for
+ * the whole key, even while older HTTP/2 connections of it finish their
+ * streams. */
 H2E_API int h2e_pool_connected(h2e_pool *pool, uint32_t conn,
                                h2e_pool_protocol protocol,
                                uint32_t stream_limit, uint64_t now_ms);

@@ -16,11 +16,12 @@ typedef enum conn_fact {
 enum { REJECT = 0, ACCEPT = 1, IGNORE = 2 };
 
 /* A closing connection has left the pool: reports that cross its CLOSE
- * action are harmless and ignored. */
+ * action are harmless and ignored. A stream limit before the connection
+ * is up is ignored too (h2e_pool_connected carries one). */
 static const uint8_t conn_fact_table[CONN_STATES][FACTS] = {
     /*                 h2      h1      failed  limit   goaway  dead    tunnel */
     [CONN_FREE] = {REJECT, REJECT, REJECT, REJECT, REJECT, REJECT, REJECT},
-    [CONN_CONNECTING] = {ACCEPT, ACCEPT, ACCEPT, REJECT, REJECT, ACCEPT,
+    [CONN_CONNECTING] = {ACCEPT, ACCEPT, ACCEPT, IGNORE, REJECT, ACCEPT,
                          ACCEPT},
     [CONN_READY] = {REJECT, REJECT, REJECT, ACCEPT, ACCEPT, ACCEPT, ACCEPT},
     [CONN_DRAINING] = {REJECT, REJECT, REJECT, IGNORE, IGNORE, ACCEPT, REJECT},
