@@ -146,8 +146,8 @@ void pool_conn_settle(h2e_pool *pool, pool_conn *conn, uint64_t now_ms);
 void pool_conn_activate(h2e_pool *pool, pool_conn *conn);
 void pool_clock(h2e_pool *pool, uint64_t now_ms);
 int pool_conn_has_room(const pool_conn *conn);
-int pool_idle_evict_lru(h2e_pool *pool, h2e_pool_reason reason,
-                        uint64_t now_ms);
+void pool_idle_evict_lru(h2e_pool *pool, h2e_pool_reason reason,
+                         uint64_t now_ms);
 
 /* pool_request.c */
 void pool_request_free(h2e_pool *pool, pool_request *request);

@@ -51,13 +51,12 @@ static void conn_go_idle(h2e_pool *pool, pool_conn *conn, uint64_t now_ms) {
     pool_idle_evict_lru(pool, H2E_POOL_IDLE_LIMIT, now_ms);
 }
 
-int pool_idle_evict_lru(h2e_pool *pool, h2e_pool_reason reason,
-                        uint64_t now_ms) {
-  if (h2e_list_empty(&pool->idle))
-    return 0;
-  pool_conn_close(pool, H2E_CONTAINER_OF(pool->idle.next, pool_conn, idle_link),
-                  reason, now_ms);
-  return 1;
+void pool_idle_evict_lru(h2e_pool *pool, h2e_pool_reason reason,
+                         uint64_t now_ms) {
+  if (!h2e_list_empty(&pool->idle))
+    pool_conn_close(pool,
+                    H2E_CONTAINER_OF(pool->idle.next, pool_conn, idle_link),
+                    reason, now_ms);
 }
 
 /* A freed stream goes to a waiting request of the key before the
