@@ -107,8 +107,7 @@ struct h2e_pool {
   uint32_t starving; /* keys waiting for a connection slot */
 };
 
-/* Ids: generation (15 bits) above slot + 1 (16 bits), always > 0. */
-uint32_t pool_id(uint32_t slot, uint16_t generation);
+/* pool_ids.c: generation (15 bits) above slot + 1 (16 bits), never 0. */
 pool_conn *pool_conn_lookup(const h2e_pool *pool, uint32_t id);
 pool_request *pool_request_lookup(const h2e_pool *pool, uint32_t id);
 uint32_t pool_conn_id(const h2e_pool *pool, const pool_conn *conn);
@@ -116,8 +115,7 @@ uint32_t pool_request_id(const h2e_pool *pool, const pool_request *request);
 
 /* pool_key.c: keys, and the negotiation cache. */
 int pool_key_valid(const h2e_pool_key *key);
-pool_origin *pool_origin_find(h2e_pool *pool, const h2e_pool_key *key,
-                              int create);
+pool_origin *pool_origin_get(h2e_pool *pool, const h2e_pool_key *key);
 void pool_origin_release_if_unused(h2e_pool *pool, pool_origin *origin);
 void pool_origin_mark_not_http2(h2e_pool *pool, pool_origin *origin,
                                 uint64_t now_ms);

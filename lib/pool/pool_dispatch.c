@@ -121,7 +121,7 @@ int32_t h2e_pool_checkout(h2e_pool *pool, const h2e_pool_key *key,
   if (key == NULL || !pool_key_valid(key))
     return H2E_ERR_INVALID_ARG;
   pool_not_http2_expire(pool, now_ms);
-  pool_origin *origin = pool_origin_find(pool, key, 1);
+  pool_origin *origin = pool_origin_get(pool, key);
   if (origin == NULL)
     return H2E_ERR_WOULDBLOCK;
   if (h2e_link_linked(&origin->neg_link))

@@ -4,7 +4,7 @@
 
 enum { POOL_GENERATION_MASK = 0x7fff };
 
-uint32_t pool_id(uint32_t slot, uint16_t generation) {
+static uint32_t pool_id(uint32_t slot, uint16_t generation) {
   return ((uint32_t)(generation & POOL_GENERATION_MASK) << 16) | (slot + 1);
 }
 

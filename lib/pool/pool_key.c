@@ -81,16 +81,14 @@ static pool_origin *origin_slot(h2e_pool *pool) {
   return free_link ? H2E_CONTAINER_OF(free_link, pool_origin, link) : NULL;
 }
 
-pool_origin *pool_origin_find(h2e_pool *pool, const h2e_pool_key *key,
-                              int create) {
+/* The key's record, made if it is new; NULL when the table is full. */
+pool_origin *pool_origin_get(h2e_pool *pool, const h2e_pool_key *key) {
   uint64_t hash = key_hash(key);
   for (uint32_t i = 0; i < pool->config.max_keys; i++) {
     pool_origin *origin = &pool->origins[i];
     if (origin->in_use && origin->hash == hash && key_equal(&origin->key, key))
       return origin;
   }
-  if (!create)
-    return NULL;
   pool_origin *origin = origin_slot(pool);
   if (origin == NULL)
     return NULL;
