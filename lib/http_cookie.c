@@ -41,9 +41,9 @@ size_t h2e_http_join_cookies(h2e_field *fields, size_t count, uint8_t *room) {
       fields[kept++] = f;
       continue;
     }
-    if (first) {
-      memcpy(room + used, "; ", 2);
-      used += 2;
+    if (first) { /* RFC 9113 §8.2.3: crumbs joined with "; " */
+      room[used++] = ';';
+      room[used++] = ' ';
     }
     if (f.value_len)
       memcpy(room + used, f.value, f.value_len);

@@ -28,6 +28,9 @@ void pool_request_queue(pool_request *request, int at_front) {
 
 static pool_conn *pick_conn(pool_origin *origin, uint32_t avoid_id,
                             const h2e_pool *pool) {
+  /* The analyzer follows an impossible path (pick_conn both found and
+   * did not find a connection); the list is circular, never NULL. */
+  /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
   for (h2e_link *l = origin->conns.next; l != &origin->conns; l = l->next) {
     pool_conn *conn = H2E_CONTAINER_OF(l, pool_conn, link);
     if (pool_conn_has_room(conn) && pool_conn_id(pool, conn) != avoid_id)
