@@ -358,6 +358,34 @@ H2E_API int32_t h2e_submit_push_promise(h2e_conn *conn,
                                         uint32_t associated_stream_id,
                                         const h2e_field *fields, size_t count);
 
+/* ---- CONNECT tunnels (RFC 9113 §8.5, RFC 8441) ------------------------ */
+
+/* A CONNECT request (:method CONNECT and :authority; or an extended
+ * CONNECT with :protocol, :scheme, :path, :authority) goes out with
+ * h2e_submit_request without H2E_END_STREAM; a 2xx response head opens
+ * the tunnel, whose bytes are the stream's DATA both ways; END_STREAM
+ * closes one direction (a TCP FIN), RST_STREAM CONNECT_ERROR reports a
+ * broken connection behind the proxy. h2e_submit_request with :protocol
+ * says H2E_ERR_CONNECT_PROTOCOL_DISABLED until the server's SETTINGS
+ * carried ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3); a server announces it
+ * with config.enable_connect_protocol.
+ *
+ * Another h2e connection can run inside the tunnel without copying its
+ * bytes (tests/test_tunnel.c does this):
+ *   - inner -> outer: take the inner vecs with h2e_conn_output(inner) and
+ *     submit each with h2e_submit_data(outer, tunnel_stream, base, len, 0,
+ *     cookie). Call h2e_conn_output_done(inner, total) only once the outer
+ *     engine has released all of them (H2E_EV_DATA_SENT): until then the
+ *     inner vecs stay valid and h2e_conn_output(inner) repeats them, so
+ *     hand them over once. A vec refused with H2E_ERR_WOULDBLOCK comes
+ *     again after that output_done.
+ *   - outer -> inner: feed each H2E_EV_DATA slice of the tunnel stream to
+ *     h2e_conn_recv(inner) and give back to the outer engine with
+ *     h2e_consume only what the inner engine took; when it takes less,
+ *     pull its events and move its output, then feed the rest, all before
+ *     the next h2e_conn_recv(outer) (the slice lives until then). The
+ *     outer window then stops a peer that outruns the inner engine. */
+
 /* ---- ALTSVC (RFC 7838 §4) and ORIGIN (RFC 8336) ------------------------ */
 
 /* Server: an ALTSVC frame. On stream 0 origin names the origin (required);
