@@ -2,8 +2,9 @@
 # Interop on 127.0.0.1 between h2e (tests/interop/h2e-interop) and real
 # HTTP/2 peers from Debian packages. One peer per run:
 #
-#   run.sh H2E_INTEROP PEER     PEER: nghttp curl h2load python_h2
-#                                     client_nghttpd self (or all)
+#   run.sh H2E_INTEROP PEER     PEER: nghttp curl curl_upgrade h2load
+#                                     python_h2 client_nghttpd client_push
+#                                     self (or all)
 #
 # As a server, h2e-interop answers GET /bytes/N with N octets of a known
 # pattern (octet i is i % 251) and echoes POST bodies; every body is
@@ -257,6 +258,33 @@ peer_curl() {
   stop_h2e_server
 }
 
+# curl --http2 on http:// asks for an upgrade from HTTP/1.1 (RFC 7540
+# §3.2): the server answers 101 and the response comes over HTTP/2 on
+# stream 1. One request per curl run (see curl_h2 above).
+peer_curl_upgrade() {
+  need curl curl
+  start_h2e_server
+  local n got runs=0
+  for n in 0 1 16384 100000 1048576; do
+    got=$(timeout 20 curl --http2 -sS --max-time 15 \
+      -w '%{http_version} %{http_code}' -o "$work/out" "$(url "/bytes/$n")" \
+      2>>"$work/curl.log") || fail "curl --http2 /bytes/$n exited with $?"
+    [ "$got" = "2 200" ] || fail "curl --http2 /bytes/$n: HTTP version and \
+status $got"
+    same "$(pattern_file "$n")" "$work/out" "curl --http2 /bytes/$n"
+    runs=$((runs + 1))
+  done
+  got=$(timeout 20 curl --http2 -sS --max-time 15 -w '%{http_version} %{http_code}' \
+    -o "$work/out" "$(url /nothing)" 2>>"$work/curl.log") ||
+    fail "curl --http2 /nothing exited with $?"
+  [ "$got" = "2 404" ] || fail "curl --http2 /nothing: $got"
+  runs=$((runs + 1))
+  stop_h2e_server
+  grep -q "($runs upgraded from HTTP/1.1)" "$work/h2e-server.log" ||
+    fail "the server did not take $runs upgrades"
+  ok "$runs GETs upgraded from HTTP/1.1 to h2c, bodies checked"
+}
+
 h2load_run() { # what, h2load arguments...
   local what=$1 log=$work/h2load.log
   shift
@@ -378,9 +406,11 @@ peer_self() {
 [ -x "$bin" ] || fail "$bin is not an executable"
 need_python # generates the pattern files
 case "$peer" in
-  nghttp | curl | h2load | python_h2 | client_nghttpd | self) "peer_$peer" ;;
+  nghttp | curl | curl_upgrade | h2load | python_h2 | client_nghttpd | \
+    client_push | self) "peer_$peer" ;;
   all)
-    for p in nghttp curl h2load python_h2 client_nghttpd self; do
+    for p in nghttp curl curl_upgrade h2load python_h2 client_nghttpd \
+      client_push self; do
       bash "$0" "$bin" "$p" || exit 1
     done
     ;;
