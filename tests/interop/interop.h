@@ -133,6 +133,8 @@ typedef struct client_options {
   int verbose;
   int nspecs;
   char **specs; /* METHOD,PATH[,body=F|bodyfile=F][,expect=...][,status=N] */
+  int npushes;
+  const char **pushes; /* PATH=file:F (accept, check) or PATH=cancel */
 } client_options;
 
 int client_run(const client_options *opt);

@@ -383,6 +383,27 @@ peer_client_nghttpd() {
   [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
 }
 
+# Server push from nghttpd (RFC 9113 §8.4): a request for /f100 brings
+# promises of /f1 and /f100000; the client takes the first (its pushed
+# body checked) and refuses the second with RST_STREAM CANCEL (larger
+# than our window, it cannot be over before the refusal).
+peer_client_push() {
+  need nghttpd nghttp2-server
+  local www=$work/www n
+  mkdir -p "$www"
+  for n in 1 100 16384 100000; do random_file "$n" "$www/f$n"; done
+  start_nghttpd "$www" -p/f100=/f1,/f100000 -p/f16384=/f100000
+  client "a push accepted and one cancelled" push "$nghttpd_port" \
+    --push "/f1=file:$www/f1" --push /f100000=cancel \
+    "GET,/f100,expect=file:$www/f100"
+  client "the body of a large push checked" push-large "$nghttpd_port" \
+    --push "/f100000=file:$www/f100000" "GET,/f16384,expect=file:$www/f16384"
+  kill -TERM "$nghttpd_pid"
+  wait "$nghttpd_pid" 2>/dev/null
+  forget "$nghttpd_pid"
+  [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
+}
+
 # h2e against itself: both roles, small windows, tiny bounds on either
 # side (a --tight client cannot keep 100 streams open: its output buffer
 # holds about 30 request heads).
