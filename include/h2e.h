@@ -353,7 +353,10 @@ H2E_API int h2e_submit_file(h2e_conn *conn, uint32_t stream_id, int fd,
  * PUSH_PROMISE is a connection error PROTOCOL_ERROR). Each promise raises
  * H2E_EV_PUSH_PROMISE on the associated stream; the promised stream is
  * reserved (remote) and its response arrives as H2E_EV_HEADERS / DATA on
- * the promised id. Refuse one with h2e_submit_rst_stream(id, H2E_CANCEL). */
+ * the promised id. Refuse one with h2e_submit_rst_stream(id, H2E_CANCEL):
+ * events about it queued before that still come (consume their DATA),
+ * and H2E_ERR_STREAM_CLOSED says the pushed response had already ended
+ * in the input that carried the promise. */
 H2E_API int32_t h2e_submit_push_promise(h2e_conn *conn,
                                         uint32_t associated_stream_id,
                                         const h2e_field *fields, size_t count);
