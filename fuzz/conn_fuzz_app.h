@@ -237,7 +237,7 @@ static void cf_app_request(cf_run *r, const h2e_field *fields, size_t count,
     CF_CHECK_RC(id, "submit_request_rc", H2E_ERR_STREAM_LIMIT,
                 H2E_ERR_STREAM_IDS_EXHAUSTED, H2E_ERR_WOULDBLOCK,
                 H2E_ERR_BUFFER_TOO_SMALL, H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM,
-                H2E_ERR_INVALID_ARG);
+                H2E_ERR_INVALID_ARG, H2E_ERR_CONNECT_PROTOCOL_DISABLED);
     return;
   }
   /* RFC 9113 §5.1.1: odd ids, in order, none skipped. */
@@ -271,7 +271,8 @@ static void cf_app_submit_headers(cf_run *r) {
            flags, rc);
   CF_CHECK_RC(rc, "submit_headers_rc", H2E_OK, H2E_ERR_WOULDBLOCK,
               H2E_ERR_BUFFER_TOO_SMALL, H2E_ERR_STREAM_CLOSED,
-              H2E_ERR_INVALID_ARG, H2E_ERR_CONN_CLOSED);
+              H2E_ERR_INVALID_ARG, H2E_ERR_CONN_CLOSED,
+              H2E_ERR_STREAM_LIMIT /* a promised stream, §5.1.2 */);
   if (rc == H2E_OK)
     cf_stream_expect_block(&r->streams, id, cf_hash_fields(fields, count));
 }
@@ -316,6 +317,36 @@ static void cf_app_submit_data(cf_run *r) {
   body->data = data;
   body->stream_id = id;
   r->app.bodies_out++;
+}
+
+/* Server push (RFC 9113 §8.4). ctl: GET or HEAD in place of the first
+ * field (bit 0), HEAD (bit 1). The promise is a header block expected on
+ * the associated stream; the promised stream becomes a target. */
+static void cf_app_submit_push(cf_run *r) {
+  uint8_t ctl = fuzz_byte(&r->in);
+  uint32_t id = cf_app_target(r, fuzz_byte(&r->in));
+  h2e_field fields[CF_FIELDS_MAX];
+  size_t count = cf_make_fields(&r->in, CF_REQUEST, fields);
+  if ((ctl & 1) && count > 0)
+    fields[0] = cf_field_str(":method", (ctl & 2) ? "HEAD" : "GET", 0);
+  int32_t promised = h2e_submit_push_promise(r->conn, id, fields, count);
+  CF_TRACE(r, "  submit_push_promise %u (%zu fields) -> %d\n", id, count,
+           promised);
+  if (promised < 0) {
+    CF_CHECK_RC(promised, "submit_push_rc", H2E_ERR_INVALID_ARG,
+                H2E_ERR_PUSH_DISABLED, H2E_ERR_STREAM_CLOSED,
+                H2E_ERR_STREAM_LIMIT, H2E_ERR_STREAM_IDS_EXHAUSTED,
+                H2E_ERR_WOULDBLOCK, H2E_ERR_BUFFER_TOO_SMALL,
+                H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM);
+    return;
+  }
+  CF_CHECK(r->role == H2E_SERVER && promised % 2 == 0 && promised > 0,
+           "push_role_and_id");
+  cf_stream_expect_block(&r->streams, id, cf_hash_fields(fields, count));
+  cf_stream *st = cf_stream_get(&r->streams, (uint32_t)promised, 1);
+  if (st)
+    st->promised = 1;
+  cf_streams_note(&r->streams, (uint32_t)promised);
 }
 
 static void cf_app_submit_rst(cf_run *r) {

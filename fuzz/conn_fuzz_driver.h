@@ -264,6 +264,7 @@ static const cf_op cf_ops[] = {
     cf_op_tick,
     cf_app_query,
     cf_peer_push_promise,
+    cf_app_submit_push,
 };
 
 /* ---- one run ------------------------------------------------------------ */

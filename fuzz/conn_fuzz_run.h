@@ -64,6 +64,7 @@ typedef struct cf_wire {
   uint32_t block_stream;
   uint8_t block_open;
   uint8_t block_end_stream;
+  uint8_t block_is_promise; /* the block came in a PUSH_PROMISE */
   h2e_hpack_decoder *decoder;
   h2e_hpack_output out;
   /* GOAWAY */
@@ -72,6 +73,7 @@ typedef struct cf_wire {
   uint32_t goaway_last_id;
   uint32_t goaway_min_last_id;   /* lowest of all */
   uint32_t highest_local_stream; /* the engine's own streams (§5.1.1) */
+  uint32_t highest_promised;     /* the server's pushed streams */
   uint64_t conn_data_sent;
   uint64_t conn_credit_granted; /* the engine's WINDOW_UPDATEs on stream 0 */
   uint32_t peer_max_streams;    /* as of the peer's last ACKed SETTINGS */

@@ -19,6 +19,7 @@ typedef struct cf_stream {
   uint8_t end_sent;     /* END_STREAM on the wire */
   uint8_t rst_sent;     /* RST_STREAM on the wire */
   uint8_t blocks_lost;  /* more blocks submitted than we could remember */
+  uint8_t promised;     /* a push of the engine's reserved it */
   uint64_t data_sent;   /* DATA payload octets on the wire */
   uint32_t expected[CF_EXPECT_MAX]; /* hashes of submitted blocks */
   uint8_t expected_head;

@@ -4,6 +4,8 @@
  *   - the client preface first (client role), then SETTINGS (§3.4);
  *   - every frame parses, and fits the peer's MAX_FRAME_SIZE as of the
  *     peer's SETTINGS the engine has acknowledged (§4.2, §6.5.3);
+ *   - PUSH_PROMISE only from a server, on a client stream it has not
+ *     ended, promising increasing even ids (§6.6, §8.4);
  *   - header blocks are contiguous (§4.3) and decode with a separate
  *     HPACK decoder kept in sync, whose table size limit follows the
  *     peer's acknowledged SETTINGS (RFC 7541 §4.2); each decodes to the
@@ -97,7 +99,7 @@ static void cf_wire_block_done(cf_run *r) {
   CF_CHECK(cf_stream_match_block(&r->streams, w->block_stream, hash),
            "block_matches_submit");
   cf_stream *st = cf_stream_get(&r->streams, w->block_stream, 1);
-  if (st) {
+  if (st && !w->block_is_promise) {
     st->headers_sent = 1;
     st->end_sent |= w->block_end_stream;
   }
@@ -125,8 +127,8 @@ static void cf_wire_headers(cf_run *r, const h2e_frame *f) {
   cf_wire *w = &r->wire;
   uint32_t id = f->hd.stream_id;
   cf_stream *st = cf_stream_get(&r->streams, id, 1);
-  /* Both roles send HEADERS on client streams only (no push here). */
-  CF_CHECK(id % 2 == 1, "headers_stream_parity");
+  /* HEADERS go on client streams, and on streams a server promised. */
+  CF_CHECK(id % 2 == 1 || st == NULL || st->promised, "headers_stream_parity");
   if (st) {
     /* A block encoded before the stream was reset still goes out: the
      * peer's decoder must see it (RFC 9113 §4.3), even after an RST. */
@@ -141,10 +143,34 @@ static void cf_wire_headers(cf_run *r, const h2e_frame *f) {
     }
   }
   w->block_open = 1;
+  w->block_is_promise = 0;
   w->block_stream = id;
   w->block_end_stream = (f->hd.flags & H2E_FLAG_END_STREAM) != 0;
   w->block_len = 0;
   cf_wire_block_append(w, f->u.headers.block, f->u.headers.block_len);
+  if (f->hd.flags & H2E_FLAG_END_HEADERS)
+    cf_wire_block_done(r);
+}
+
+/* RFC 9113 §6.6, §8.4: a server promises on a client stream not ended
+ * by it, a new even stream id each time; the block is the one the
+ * application submitted on the associated stream. */
+static void cf_wire_push_promise(cf_run *r, const h2e_frame *f) {
+  cf_wire *w = &r->wire;
+  uint32_t id = f->hd.stream_id;
+  uint32_t promised = f->u.push_promise.promised_stream_id;
+  CF_CHECK(r->role == H2E_SERVER, "push_promise_role");
+  CF_CHECK(id % 2 == 1 && promised % 2 == 0 && promised > w->highest_promised,
+           "push_promise_ids");
+  w->highest_promised = promised;
+  cf_stream *st = cf_stream_get(&r->streams, id, 0);
+  CF_CHECK(st == NULL || !st->end_sent, "push_promise_after_end_stream");
+  w->block_open = 1;
+  w->block_is_promise = 1;
+  w->block_stream = id;
+  w->block_end_stream = 0;
+  w->block_len = 0;
+  cf_wire_block_append(w, f->u.push_promise.block, f->u.push_promise.block_len);
   if (f->hd.flags & H2E_FLAG_END_HEADERS)
     cf_wire_block_done(r);
 }
@@ -332,7 +358,7 @@ static void cf_wire_frame(cf_run *r, const h2e_frame *f) {
       cf_wire_conn_update(r, f);
     break;
   case H2E_FRAME_PUSH_PROMISE:
-    CF_CHECK(0, "push_promise_sent"); /* no push API yet */
+    cf_wire_push_promise(r, f);
     break;
   default:
     break;

@@ -54,6 +54,22 @@ static void test_5_1_reserved_local(void **state) {
   expect(s, H2E_SI_RECV_HEADERS, H2E_SO_CONN_PROTOCOL_ERROR, s);
   expect(s, H2E_SI_RECV_DATA, H2E_SO_CONN_PROTOCOL_ERROR, s);
   expect(s, H2E_SI_SEND_DATA, H2E_SO_NOT_ALLOWED, s);
+  expect(s, H2E_SI_SEND_PUSH_PROMISE, H2E_SO_NOT_ALLOWED, s);
+}
+
+/* RFC 9113 §6.6, §8.4: a PUSH_PROMISE goes on an open or half-closed
+ * (remote) stream, which it leaves as it was. */
+static void test_6_6_push_promise_is_sent_on_open_streams(void **state) {
+  (void)state;
+  expect(H2E_SS_OPEN, H2E_SI_SEND_PUSH_PROMISE, OK, H2E_SS_OPEN);
+  expect(H2E_SS_HALF_CLOSED_REMOTE, H2E_SI_SEND_PUSH_PROMISE, OK,
+         H2E_SS_HALF_CLOSED_REMOTE);
+  static const h2e_sstate others[] = {
+      H2E_SS_IDLE,          H2E_SS_RESERVED_REMOTE,   H2E_SS_HALF_CLOSED_LOCAL,
+      H2E_SS_CLOSED,        H2E_SS_CLOSED_RESET_SENT, H2E_SS_CLOSED_RESET_RECV,
+      H2E_SS_CLOSED_UNKNOWN};
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+    expect(others[i], H2E_SI_SEND_PUSH_PROMISE, H2E_SO_NOT_ALLOWED, others[i]);
 }
 
 static void test_5_1_reserved_remote(void **state) {
@@ -283,6 +299,7 @@ int main(void) {
       cmocka_unit_test(test_5_1_idle_reserves_on_push_promise),
       cmocka_unit_test(test_5_1_idle_accepts_only_headers_and_priority),
       cmocka_unit_test(test_5_1_reserved_local),
+      cmocka_unit_test(test_6_6_push_promise_is_sent_on_open_streams),
       cmocka_unit_test(test_5_1_reserved_remote),
       cmocka_unit_test(test_5_1_open_half_closes_on_end_stream),
       cmocka_unit_test(test_5_1_half_closed_local_receives_anything),
