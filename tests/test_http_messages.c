@@ -833,9 +833,9 @@ static void test_submit_request_refuses_malformed_heads(void **state) {
                    H2E_ERR_INVALID_ARG);
   assert_int_equal(h2e_submit_request(p->conn, upper, 4, H2E_END_STREAM),
                    H2E_ERR_INVALID_ARG);
-  /* Extended CONNECT only once the server allowed it. */
+  /* Extended CONNECT only once the server allowed it (RFC 8441 §4). */
   assert_int_equal(h2e_submit_request(p->conn, websocket, 5, 0),
-                   H2E_ERR_INVALID_ARG);
+                   H2E_ERR_CONNECT_PROTOCOL_DISABLED);
   /* Nothing went out, no stream was used. */
   peer_expect_no_frame(p);
   peer_expect_alive(p);
