@@ -72,6 +72,7 @@ typedef struct srv_app {
   size_t accepted, closed, responses, data_sent;
   int last_error;
   const char *last_protocol;
+  h2e_loop_conn *last_accepted;
   h2e_loop_conn_stats stats; /* of the last connection that had events */
 } srv_app;
 
@@ -159,14 +160,16 @@ static inline void srv_ready(h2e_loop *loop, h2e_loop_conn *lc) {
 }
 
 static inline void srv_accepted(h2e_loop *loop, h2e_loop_conn *lc) {
-  (void)lc;
   srv_app *app = h2e_loop_get_user_data(loop);
   app->accepted++;
+  app->last_accepted = lc;
 }
 
 static inline void srv_closed(h2e_loop *loop, h2e_loop_conn *lc) {
   srv_app *app = h2e_loop_get_user_data(loop);
   app->closed++;
+  if (app->last_accepted == lc)
+    app->last_accepted = NULL;
   app->last_error = h2e_loop_conn_error(lc);
   h2e_loop_conn_get_stats(lc, &app->stats);
   for (int i = 0; i < MAX_STREAMS; i++)
