@@ -187,9 +187,11 @@ typedef struct server {
   uint16_t port;
 } server;
 
-/* A server on 127.0.0.1 (a free port), driven by h2e_loop (epoll). */
-static inline server *server_start(struct ssl_ctx_st *tls,
-                                   const h2e_allocator *allocator) {
+/* A server on 127.0.0.1:port (0: a free one), driven by h2e_loop (epoll);
+ * flags as h2e_loop_listen_tcp takes them. */
+static inline server *server_start_on(struct ssl_ctx_st *tls,
+                                      const h2e_allocator *allocator,
+                                      uint16_t port, int flags) {
   signal(SIGPIPE, SIG_IGN);
   server *srv = calloc(1, sizeof *srv);
   srv->app.file_fd = -1;
@@ -199,11 +201,16 @@ static inline server *server_start(struct ssl_ctx_st *tls,
   srv->options.tls = tls;
   srv->loop = h2e_loop_new(&srv_handlers, allocator, &srv->app);
   assert_non_null(srv->loop);
-  int fd = h2e_loop_listen_tcp("127.0.0.1", 0, 0, 16);
+  int fd = h2e_loop_listen_tcp("127.0.0.1", port, flags, 16);
   assert_true(fd >= 0);
   srv->port = (uint16_t)h2e_loop_local_port(fd);
   assert_int_equal(h2e_loop_add_listener(srv->loop, fd, &srv->options), 0);
   return srv;
+}
+
+static inline server *server_start(struct ssl_ctx_st *tls,
+                                   const h2e_allocator *allocator) {
+  return server_start_on(tls, allocator, 0, 0);
 }
 
 static inline void server_stop(server *srv) {

@@ -1,10 +1,11 @@
 # Included by tests/CMakeLists.txt: the adapter tests (tests/test_loop_*.c)
 # link the adapters too, and kqueue.c is compile-checked on any system
 # against a minimal <sys/event.h> (tests/support/sys/event.h).
+find_package(Threads REQUIRED)
 foreach(src ${H2E_TESTS})
   get_filename_component(name ${src} NAME_WE)
   if(name MATCHES "^test_loop_")
-    target_link_libraries(${name} PRIVATE h2e_loop_static)
+    target_link_libraries(${name} PRIVATE h2e_loop_static Threads::Threads)
     target_compile_definitions(${name} PRIVATE H2E_LOOP_TLS=${H2E_LOOP_TLS}
       _DEFAULT_SOURCE)
     set_tests_properties(${name} PROPERTIES TIMEOUT 120)
