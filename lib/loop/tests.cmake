@@ -22,3 +22,12 @@ target_compile_options(h2e_loop_kqueue_check PRIVATE
 add_test(NAME loop_kqueue_compiles
   COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR}
           --target h2e_loop_kqueue_check)
+
+# The libuv example (examples/h2e-uv-server.c) against curl.
+find_program(CURL_PROGRAM curl)
+if(TARGET h2e-uv-server AND CURL_PROGRAM)
+  add_test(NAME loop_uv_example
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_loop_uv.sh
+            $<TARGET_FILE:h2e-uv-server> ${H2E_LOOP_TLS})
+  set_tests_properties(loop_uv_example PROPERTIES TIMEOUT 60)
+endif()
