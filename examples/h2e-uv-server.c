@@ -5,8 +5,8 @@
  *   h2e-uv-server [--port N] [--cert cert.pem --key key.pem] [--exit-after N]
  *
  * Answers every request with 200 and a short text naming the path and the
- * protocol ("h2c", or "h2" over TLS with ALPN). --exit-after stops the
- * loop after N responses have been sent (for tests). */
+ * protocol ("h2c", or "h2" over TLS with ALPN). --exit-after N exits
+ * once N responses went out and their clients closed (for tests). */
 #include "h2e_loop.h"
 
 #include <signal.h>
@@ -22,7 +22,7 @@ typedef struct server {
   uv_poll_t listener;
   h2e_config config;
   h2e_loop_conn_options options;
-  long responses, exit_after;
+  long responses, exit_after, open_conns;
 } server;
 
 typedef struct conn {
@@ -37,8 +37,13 @@ typedef struct conn {
 static void conn_handle_closed(uv_handle_t *handle) {
   conn *c = handle->data;
   if (--c->handles_open == 0) {
+    server *srv = c->srv;
     h2e_loop_conn_free(c->lc); /* closes the fd, after libuv let go */
     free(c);
+    /* --exit-after: stop once the clients that got the responses left. */
+    if (--srv->open_conns == 0 && srv->exit_after > 0 &&
+        srv->responses >= srv->exit_after)
+      uv_stop(srv->loop);
   }
 }
 
@@ -94,9 +99,6 @@ static void drive(conn *c, unsigned ready) {
     handle_events(c);
     ready = 0;
   }
-  if (c->srv->exit_after > 0 && c->srv->responses >= c->srv->exit_after &&
-      !(h2e_loop_conn_interest(c->lc) & H2E_WANT_WRITE))
-    uv_stop(c->srv->loop);
   if (rc == H2E_LOOP_DONE) {
     int err = h2e_loop_conn_error(c->lc);
     if (err != 0 && err != H2E_LOOP_ERR_EOF) {
@@ -156,6 +158,7 @@ static void on_accept(uv_poll_t *handle, int status, int events) {
     uv_timer_init(srv->loop, &c->timer);
     c->poll.data = c->timer.data = c;
     c->handles_open = 2;
+    srv->open_conns++;
     drive(c, 0);
   }
 }

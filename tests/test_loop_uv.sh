@@ -23,11 +23,11 @@ expect() { # got, want
 }
 
 start
-expect "$(curl -sS --max-time 5 --http2-prior-knowledge "http://127.0.0.1:$port/one")" \
-  "h2e over libuv (h2c): /one"
-expect "$(curl -sS --max-time 5 --http2-prior-knowledge -d @"$server" \
-  -w ' %{http_version}' "http://127.0.0.1:$port/upload")" \
-  "h2e over libuv (h2c): /upload
+got=$(curl -sS --max-time 5 --http2-prior-knowledge "http://127.0.0.1:$port/one")
+expect "$got" "h2e over libuv (h2c): /one"
+got=$(curl -sS --max-time 5 --http2-prior-knowledge -d @"$server" \
+  -w ' %{http_version}' "http://127.0.0.1:$port/upload")
+expect "$got" "h2e over libuv (h2c): /upload
  2"
 wait $pid
 echo "h2c: 2 responses, server exited"
@@ -37,16 +37,16 @@ if [ "$tls" = 1 ]; then
     -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
     -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
   start --cert "$work/cert.pem" --key "$work/key.pem"
-  expect "$(curl -sS --max-time 5 --http2 --cacert "$work/cert.pem" \
-    -w ' %{http_version}' "https://localhost:$port/tls")" \
-    "h2e over libuv (h2): /tls
+  got=$(curl -sS --max-time 5 --http2 --cacert "$work/cert.pem" \
+    -w ' %{http_version}' "https://localhost:$port/tls")
+  expect "$got" "h2e over libuv (h2): /tls
  2"
   # Verification is curl's default: the self-signed certificate fails.
   if curl -sS --max-time 5 --http2 "https://localhost:$port/x" 2>/dev/null; then
     echo "untrusted certificate accepted"; exit 1
   fi
-  expect "$(curl -sS --max-time 5 --http2 -k "https://localhost:$port/two")" \
-    "h2e over libuv (h2): /two"
+  got=$(curl -sS --max-time 5 --http2 -k "https://localhost:$port/two")
+  expect "$got" "h2e over libuv (h2): /two"
   wait $pid
   echo "h2 over TLS: ALPN h2, verification, server exited"
 fi
