@@ -18,6 +18,10 @@
  * threads, no globals: a multi-core server runs one h2e_loop per thread,
  * each on its own SO_REUSEPORT listener, sharing nothing.
  *
+ * Writes go to sockets with writev and sendfile: ignore SIGPIPE in the
+ * process (signal(SIGPIPE, SIG_IGN)); a peer that went away is then an
+ * H2E_LOOP_ERR_IO ending its connection.
+ *
  * Backpressure: the adapter reads only while the engine wants input
  * (h2e_conn_want), so a peer that does not read our output is not read
  * either, and memory stays at the engine's bound plus one read buffer.

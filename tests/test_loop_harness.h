@@ -34,6 +34,8 @@ static inline uint64_t test_now_ms(void) {
 
 static inline void buf_append(uint8_t **buf, size_t *len, size_t *cap,
                               const uint8_t *data, size_t n) {
+  if (n == 0)
+    return;
   if (*len + n > *cap) {
     *cap = (*len + n) * 2;
     *buf = realloc(*buf, *cap);

@@ -297,8 +297,12 @@ unsigned h2e_loop_conn_interest(const h2e_loop_conn *lc) {
   unsigned want = h2e_conn_want(lc->engine);
   if (want & H2E_CLOSED)
     return H2E_CLOSED;
-  if (lc->transport && lc->write_blocked)
-    want |= lc->transport->want(lc->transport_ctx);
+  if (lc->transport) {
+    /* A TLS write may wait for input, a TLS read for output. */
+    unsigned blocked_on = lc->transport->want(lc->transport_ctx);
+    if (lc->write_blocked || (blocked_on & H2E_WANT_WRITE))
+      want |= blocked_on;
+  }
   return want & (H2E_WANT_READ | H2E_WANT_WRITE);
 }
 

@@ -110,6 +110,7 @@ void h2e_loop_tls_ctx_free(SSL_CTX *ctx) {
 
 /* Maps an OpenSSL result to octets, 0 (end), H2E_IO_AGAIN or _ERROR. */
 static ptrdiff_t outcome(tls_conn *t, int rc) {
+  t->want = 0;
   if (rc > 0)
     return rc;
   switch (SSL_get_error(t->ssl, rc)) {
