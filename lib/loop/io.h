@@ -53,7 +53,9 @@ struct h2e_loop_conn {
   h2e_loop_conn_stats stats;
   /* Kept by loop.c. */
   struct h2e_loop_conn *prev, *next, *grave_next;
-  unsigned registered; /* H2E_POLL_* bits the poller holds */
+  unsigned registered;     /* H2E_POLL_* bits the poller holds */
+  uint64_t timer_deadline; /* as filed in the loop's timers */
+  size_t timer_slot;       /* index in the timer heap + 1; 0: not filed */
   uint8_t closing;
 };
 

@@ -3,6 +3,7 @@
  * itself (epoll.c, kqueue.c) only registers fds and waits. */
 #include "io.h"
 #include "poller.h"
+#include "timers.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,6 +33,7 @@ struct h2e_loop {
   h2e_loop_conn *conns;     /* driven connections */
   h2e_loop_conn *graveyard; /* closed this round, freed at its end */
   listener *listeners;
+  h2e_timers timers;
   size_t conn_count;
   int stop;
 };
@@ -81,6 +83,7 @@ h2e_loop *h2e_loop_create(const h2e_poller *poller, int poll_fd,
   if (handlers)
     loop->handlers = *handlers;
   loop->allocator = a;
+  loop->timers.allocator = &loop->allocator;
   loop->user_data = user_data;
   return loop;
 }
@@ -126,6 +129,7 @@ void h2e_loop_free(h2e_loop *loop) {
     close(l->fd);
     loop->allocator.free(loop->allocator.ctx, l, sizeof *l);
   }
+  h2e_timers_free(&loop->timers);
   close(loop->poll_fd);
   h2e_allocator a = loop->allocator;
   a.free(a.ctx, loop, sizeof *loop);
@@ -136,6 +140,7 @@ void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
     return;
   lc->closing = 1;
   loop->poller->set(loop->poll_fd, lc->fd, lc, lc->registered, 0);
+  h2e_timers_remove(&loop->timers, lc);
   unlink_conn(loop, lc);
   if (loop->handlers.closed)
     loop->handlers.closed(loop, lc);
@@ -143,17 +148,26 @@ void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
   loop->graveyard = lc;
 }
 
+static void fail(h2e_loop *loop, h2e_loop_conn *lc, int error) {
+  lc->done = 1;
+  lc->error = error;
+  lc->sys_errno = errno;
+  h2e_loop_close(loop, lc);
+}
+
+/* The poller waits for what lc wants, the timers for its deadline. */
 static void update_interest(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (h2e_timers_update(&loop->timers, lc) != H2E_OK) {
+    fail(loop, lc, H2E_ERR_NOMEM);
+    return;
+  }
   unsigned interest = h2e_loop_conn_interest(lc);
   unsigned to =
       H2E_POLL_REGISTERED | (interest & (H2E_WANT_READ | H2E_WANT_WRITE));
   if (to == lc->registered)
     return;
   if (loop->poller->set(loop->poll_fd, lc->fd, lc, lc->registered, to) < 0) {
-    lc->done = 1;
-    lc->error = H2E_LOOP_ERR_IO;
-    lc->sys_errno = errno;
-    h2e_loop_close(loop, lc);
+    fail(loop, lc, H2E_LOOP_ERR_IO);
     return;
   }
   lc->registered = to;
@@ -238,14 +252,10 @@ static void accept_some(h2e_loop *loop, listener *l) {
 
 /* The wait ends at the earliest connection deadline. */
 static int wait_timeout(const h2e_loop *loop, int timeout_ms) {
-  uint64_t now = now_ms(), earliest = UINT64_MAX;
-  for (const h2e_loop_conn *lc = loop->conns; lc; lc = lc->next) {
-    uint64_t deadline = h2e_loop_conn_deadline(lc);
-    if (deadline < earliest)
-      earliest = deadline;
-  }
-  if (earliest == UINT64_MAX)
+  const h2e_loop_conn *first = h2e_timers_first(&loop->timers);
+  if (first == NULL)
     return timeout_ms;
+  uint64_t now = now_ms(), earliest = first->timer_deadline;
   uint64_t wait = earliest > now ? earliest - now : 0;
   if (wait > INT32_MAX)
     wait = INT32_MAX;
@@ -254,15 +264,17 @@ static int wait_timeout(const h2e_loop *loop, int timeout_ms) {
   return (int)wait;
 }
 
+/* Drives the connections whose deadline passed (each at most once). */
 static int run_timers(h2e_loop *loop) {
   int driven = 0;
   uint64_t now = now_ms();
-  for (h2e_loop_conn *lc = loop->conns, *next; lc; lc = next) {
-    next = lc->next;
-    if (!lc->closing && h2e_loop_conn_deadline(lc) <= now) {
-      drive(loop, lc, 0);
-      driven++;
-    }
+  h2e_loop_conn *lc;
+  for (size_t budget = loop->timers.count;
+       budget > 0 && (lc = h2e_timers_first(&loop->timers)) != NULL &&
+       lc->timer_deadline <= now;
+       budget--) {
+    drive(loop, lc, 0);
+    driven++;
   }
   return driven;
 }

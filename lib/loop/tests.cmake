@@ -6,6 +6,7 @@ foreach(src ${H2E_TESTS})
   get_filename_component(name ${src} NAME_WE)
   if(name MATCHES "^test_loop_")
     target_link_libraries(${name} PRIVATE h2e_loop_static Threads::Threads)
+    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/loop)
     target_compile_definitions(${name} PRIVATE H2E_LOOP_TLS=${H2E_LOOP_TLS}
       _DEFAULT_SOURCE)
     set_tests_properties(${name} PROPERTIES TIMEOUT 120)
