@@ -125,12 +125,74 @@ static void test_file_region_body_goes_out_with_sendfile(void **state) {
   free(content);
 }
 
+/* A client on the epoll loop too: h2e_loop_add takes its connection,
+ * requests submitted outside a ready handler go out with h2e_loop_drive,
+ * and h2e_loop_close ends it through the closed handler. */
+static void cli_loop_ready(h2e_loop *loop, h2e_loop_conn *lc) {
+  (void)loop;
+  client *cl = h2e_loop_conn_get_user_data(lc);
+  h2e_event ev;
+  while (h2e_conn_next_event(h2e_loop_conn_engine(lc), &ev))
+    cli_event(cl, &ev);
+}
+
+static void cli_loop_closed(h2e_loop *loop, h2e_loop_conn *lc) {
+  (void)loop;
+  client *cl = h2e_loop_conn_get_user_data(lc);
+  cl->result = H2E_LOOP_DONE;
+  cl->lc = NULL;
+}
+
+static void pump_loops(server *srv, h2e_loop *client_loop, client *cl) {
+  uint64_t until = test_now_ms() + 10000;
+  while (!client_all_done(cl) && test_now_ms() < until) {
+    h2e_loop_run_once(srv->loop, 0);
+    h2e_loop_run_once(client_loop, 1);
+  }
+}
+
+static void test_client_driven_by_the_epoll_loop(void **state) {
+  (void)state;
+  static const h2e_loop_handlers handlers = {NULL, cli_loop_ready,
+                                             cli_loop_closed};
+  server *srv = server_start(NULL, NULL);
+  h2e_loop *client_loop = h2e_loop_new(&handlers, NULL, NULL);
+  client *cl = client_open(srv->port, NULL, NULL);
+  h2e_loop_conn_set_user_data(cl->lc, cl);
+  assert_int_equal(h2e_loop_add(client_loop, cl->lc), 0);
+  assert_int_equal(h2e_loop_conn_count(client_loop), 1);
+  for (int round = 0; round < 3; round++) {
+    uint8_t body[1000];
+    memset(body, 'a' + round, sizeof body);
+    cli_stream *s = client_request(cl, "POST", "/echo", body, sizeof body);
+    h2e_loop_drive(client_loop, cl->lc);
+    pump_loops(srv, client_loop, cl);
+    assert_int_equal(s->done, 1);
+    assert_int_equal(s->len, sizeof body);
+    assert_memory_equal(s->body, body, sizeof body);
+  }
+  h2e_loop_close(client_loop, cl->lc);
+  assert_null(cl->lc);
+  assert_int_equal(h2e_loop_conn_count(client_loop), 0);
+  /* The loop has nothing left to run. */
+  assert_int_equal(h2e_loop_run(client_loop), 0);
+  uint64_t until = test_now_ms() + 5000;
+  while (srv->app.closed == 0 && test_now_ms() < until)
+    h2e_loop_run_once(srv->loop, 10);
+  assert_int_equal(srv->app.closed, 1);
+  assert_int_equal(srv->app.last_error, H2E_LOOP_ERR_EOF);
+  h2e_loop_free(client_loop);
+  client_close(cl);
+  server_stop(srv);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_get_returns_the_body_over_h2c),
       cmocka_unit_test(test_posted_bodies_come_back_byte_exact),
       cmocka_unit_test(test_many_connections_one_loop),
       cmocka_unit_test(test_file_region_body_goes_out_with_sendfile),
+      cmocka_unit_test(test_client_driven_by_the_epoll_loop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

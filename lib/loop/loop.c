@@ -35,6 +35,7 @@ struct h2e_loop {
   listener *listeners;
   h2e_timers timers;
   size_t conn_count;
+  unsigned depth; /* public calls under way: the graveyard waits */
   int stop;
 };
 
@@ -135,8 +136,19 @@ void h2e_loop_free(h2e_loop *loop) {
   a.free(a.ctx, loop, sizeof *loop);
 }
 
-void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
-  if (loop == NULL || lc == NULL || lc->closing)
+/* Connections closed during a call are freed when the outermost public
+ * call returns: handlers and the rest of a batch may still hold them. */
+static void enter(h2e_loop *loop) {
+  loop->depth++;
+}
+
+static void leave(h2e_loop *loop) {
+  if (--loop->depth == 0)
+    bury_graveyard(loop);
+}
+
+static void close_conn(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (lc->closing)
     return;
   lc->closing = 1;
   loop->poller->set(loop->poll_fd, lc->fd, lc, lc->registered, 0);
@@ -148,11 +160,19 @@ void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
   loop->graveyard = lc;
 }
 
+void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (loop == NULL || lc == NULL)
+    return;
+  enter(loop);
+  close_conn(loop, lc);
+  leave(loop);
+}
+
 static void fail(h2e_loop *loop, h2e_loop_conn *lc, int error) {
   lc->done = 1;
   lc->error = error;
   lc->sys_errno = errno;
-  h2e_loop_close(loop, lc);
+  close_conn(loop, lc);
 }
 
 /* The poller waits for what lc wants, the timers for its deadline. */
@@ -187,14 +207,17 @@ static void drive(h2e_loop *loop, h2e_loop_conn *lc, unsigned ready) {
   if (lc->closing)
     return;
   if (rc == H2E_LOOP_DONE)
-    h2e_loop_close(loop, lc);
+    close_conn(loop, lc);
   else
     update_interest(loop, lc);
 }
 
 void h2e_loop_drive(h2e_loop *loop, h2e_loop_conn *lc) {
-  if (loop && lc && !lc->closing)
-    drive(loop, lc, 0);
+  if (loop == NULL || lc == NULL)
+    return;
+  enter(loop);
+  drive(loop, lc, 0);
+  leave(loop);
 }
 
 int h2e_loop_add(h2e_loop *loop, h2e_loop_conn *lc) {
@@ -206,7 +229,9 @@ int h2e_loop_add(h2e_loop *loop, h2e_loop_conn *lc) {
     loop->conns->prev = lc;
   loop->conns = lc;
   loop->conn_count++;
+  enter(loop);
   drive(loop, lc, 0);
+  leave(loop);
   return H2E_OK;
 }
 
@@ -283,10 +308,13 @@ int h2e_loop_run_once(h2e_loop *loop, int timeout_ms) {
   if (loop == NULL)
     return H2E_ERR_INVALID_ARG;
   h2e_poll_event events[EVENTS_PER_WAIT];
+  enter(loop);
   int count = loop->poller->wait(loop->poll_fd, events, EVENTS_PER_WAIT,
                                  wait_timeout(loop, timeout_ms));
-  if (count < 0)
+  if (count < 0) {
+    leave(loop);
     return errno == EINTR ? 0 : H2E_LOOP_ERR_IO;
+  }
   for (int i = 0; i < count; i++) {
     listener *l = tag_listener(events[i].tag);
     h2e_loop_conn *lc = events[i].tag;
@@ -296,7 +324,7 @@ int h2e_loop_run_once(h2e_loop *loop, int timeout_ms) {
       drive(loop, lc, events[i].ready);
   }
   count += run_timers(loop);
-  bury_graveyard(loop);
+  leave(loop);
   return count;
 }
 
