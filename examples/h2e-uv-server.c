@@ -52,8 +52,9 @@ static void conn_close(conn *c) {
   uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
 }
 
-static void respond(conn *c, h2e_conn *engine, uint32_t id,
-                    const h2e_field *fields, size_t count) {
+/* The response text, made when the request head arrives. */
+static void prepare(conn *c, uint32_t id, const h2e_field *fields,
+                    size_t count) {
   const char *path = "?";
   int path_len = 1;
   for (size_t i = 0; i < count; i++) {
@@ -62,28 +63,39 @@ static void respond(conn *c, h2e_conn *engine, uint32_t id,
       path_len = (int)fields[i].value_len;
     }
   }
-  char *body = c->bodies[id % 8];
-  int len = snprintf(body, sizeof c->bodies[0], "h2e over libuv (%s): %.*s\n",
-                     h2e_loop_conn_protocol(c->lc), path_len, path);
+  snprintf(c->bodies[id % 8], sizeof c->bodies[0],
+           "h2e over libuv (%s): %.*s\n", h2e_loop_conn_protocol(c->lc),
+           path_len, path);
+}
+
+static void respond(conn *c, h2e_conn *engine, uint32_t id) {
   static const h2e_field head[] = {
       {(const uint8_t *)":status", (const uint8_t *)"200", 7, 3, 0},
       {(const uint8_t *)"content-type", (const uint8_t *)"text/plain", 12, 10,
        0}};
+  const char *body = c->bodies[id % 8];
   if (h2e_submit_headers(engine, id, head, 2, 0) == 0 &&
-      h2e_submit_data(engine, id, body, (size_t)len, H2E_END_STREAM, id) == 0)
+      h2e_submit_data(engine, id, body, strlen(body), H2E_END_STREAM, id) == 0)
     c->srv->responses++;
 }
 
 /* The application: pull every event. Request bodies are consumed and
- * dropped; each request is answered once its headers arrive. */
+ * dropped; each request is answered once it has arrived whole. */
 static void handle_events(conn *c) {
   h2e_conn *engine = h2e_loop_conn_engine(c->lc);
   h2e_event ev;
   while (h2e_conn_next_event(engine, &ev)) {
-    if (ev.type == H2E_EV_HEADERS && ev.u.headers.kind == H2E_HEADERS_REQUEST)
-      respond(c, engine, ev.stream_id, ev.u.headers.fields, ev.u.headers.count);
-    else if (ev.type == H2E_EV_DATA)
+    int request_ends = 0;
+    if (ev.type == H2E_EV_HEADERS) {
+      if (ev.u.headers.kind == H2E_HEADERS_REQUEST)
+        prepare(c, ev.stream_id, ev.u.headers.fields, ev.u.headers.count);
+      request_ends = ev.u.headers.end_stream;
+    } else if (ev.type == H2E_EV_DATA) {
       h2e_consume(engine, ev.stream_id, ev.u.data.len);
+      request_ends = ev.u.data.end_stream;
+    }
+    if (request_ends)
+      respond(c, engine, ev.stream_id);
   }
 }
 

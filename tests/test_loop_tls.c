@@ -140,6 +140,32 @@ static void test_3_2_client_without_alpn_h2_is_refused(void **state) {
   SSL_CTX_free(http11);
 }
 
+/* RFC 9113 §3.2: a TLS server that selects no protocol is not HTTP/2;
+ * both ends stop after the handshake, before any HTTP/2 octet. */
+static void test_3_2_handshake_without_alpn_is_not_h2(void **state) {
+  tls_fixture *f = *state;
+  SSL_CTX *no_alpn = SSL_CTX_new(TLS_server_method());
+  assert_int_equal(SSL_CTX_use_certificate_chain_file(no_alpn, f->cert), 1);
+  assert_int_equal(
+      SSL_CTX_use_PrivateKey_file(no_alpn, f->key, SSL_FILETYPE_PEM), 1);
+  SSL_CTX *trusting = h2e_loop_tls_client_ctx(f->cert, 0);
+  server *srv = server_start(no_alpn, NULL);
+  client *cl = get_over_tls(srv, trusting, "localhost");
+  assert_int_equal(cl->result, H2E_LOOP_DONE);
+  assert_int_equal(h2e_loop_conn_error(cl->lc), H2E_LOOP_ERR_ALPN);
+  h2e_loop_conn_stats st;
+  h2e_loop_conn_get_stats(cl->lc, &st);
+  assert_int_equal(st.bytes_written, 0);
+  uint64_t until = test_now_ms() + 5000;
+  while (srv->app.closed == 0 && test_now_ms() < until)
+    h2e_loop_run_once(srv->loop, 10);
+  assert_int_equal(srv->app.last_error, H2E_LOOP_ERR_ALPN);
+  client_close(cl);
+  server_stop(srv);
+  h2e_loop_tls_ctx_free(trusting);
+  SSL_CTX_free(no_alpn);
+}
+
 /* Without sendfile under TLS, file regions go through the bounce buffer
  * (pread, then SSL_write); the body still arrives whole. */
 static void test_file_region_and_bodies_over_tls(void **state) {
@@ -178,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_trusted_certificate_for_another_name_fails),
       cmocka_unit_test(test_verification_can_be_turned_off),
       cmocka_unit_test(test_3_2_client_without_alpn_h2_is_refused),
+      cmocka_unit_test(test_3_2_handshake_without_alpn_is_not_h2),
       cmocka_unit_test(test_file_region_and_bodies_over_tls),
   };
   return cmocka_run_group_tests(tests, make_certificate, remove_certificate);

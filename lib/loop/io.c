@@ -248,10 +248,12 @@ static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
 
 /* ---- the round -------------------------------------------------------- */
 
+/* H2E_OK once done; otherwise what io returns (IDLE while it runs). No
+ * HTTP/2 octet moves before the handshake and its ALPN check are done. */
 static int handshake(h2e_loop_conn *lc) {
   int rc = lc->transport->handshake(lc->transport_ctx);
   if (rc == H2E_IO_AGAIN)
-    return H2E_LOOP_IDLE;
+    return H2E_IO_AGAIN;
   if (rc != 0)
     return finish(lc, H2E_LOOP_ERR_TLS);
   lc->handshake_done = 1;
@@ -270,7 +272,7 @@ int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms) {
   if (!lc->handshake_done) {
     int rc = handshake(lc);
     if (rc != H2E_OK)
-      return rc;
+      return rc == H2E_IO_AGAIN ? H2E_LOOP_IDLE : rc;
   }
   int progress = 0;
   if (now_ms >= h2e_conn_deadline(lc->engine)) {
