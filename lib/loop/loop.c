@@ -193,6 +193,12 @@ static void update_interest(h2e_loop *loop, h2e_loop_conn *lc) {
   lc->registered = to;
 }
 
+static void drop_events(h2e_loop_conn *lc) {
+  h2e_event ev;
+  while (h2e_conn_next_event(lc->engine, &ev))
+    ;
+}
+
 /* io until it has nothing more, with the application pulling events in
  * between; then the poller waits for what the connection wants. */
 static void drive(h2e_loop *loop, h2e_loop_conn *lc, unsigned ready) {
@@ -202,6 +208,8 @@ static void drive(h2e_loop *loop, h2e_loop_conn *lc, unsigned ready) {
          (rc = h2e_loop_conn_io(lc, ready, now)) == H2E_LOOP_EVENTS) {
     if (loop->handlers.ready)
       loop->handlers.ready(loop, lc);
+    else
+      drop_events(lc); /* nobody listens; the read buffer must be free */
     ready = 0;
   }
   if (lc->closing)
