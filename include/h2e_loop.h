@@ -40,11 +40,13 @@ struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
 
 /* Adapter result codes, beside the engine's H2E_ERR_*. */
 enum {
-  H2E_LOOP_ERR_IO = -100,    /* a system call failed (h2e_loop_conn_errno) */
-  H2E_LOOP_ERR_EOF = -101,   /* the peer closed before the connection ended */
-  H2E_LOOP_ERR_TLS = -102,   /* TLS handshake or record failure (detail) */
-  H2E_LOOP_ERR_ALPN = -103,  /* TLS did not negotiate "h2" (RFC 9113 §3.2) */
-  H2E_LOOP_ERR_NO_TLS = -104 /* TLS asked for, built without OpenSSL */
+  H2E_LOOP_ERR_IO = -100,     /* a system call failed (h2e_loop_conn_errno) */
+  H2E_LOOP_ERR_EOF = -101,    /* the peer closed before the connection ended */
+  H2E_LOOP_ERR_TLS = -102,    /* TLS handshake or record failure (detail) */
+  H2E_LOOP_ERR_ALPN = -103,   /* TLS did not negotiate "h2" (RFC 9113 §3.2) */
+  H2E_LOOP_ERR_NO_TLS = -104, /* TLS asked for, built without OpenSSL */
+  /* The TLS handshake took longer than the config's settings_timeout_ms */
+  H2E_LOOP_ERR_TIMEOUT = -105
 };
 
 /* ---- one connection: the user-loop adapter ---------------------------- */

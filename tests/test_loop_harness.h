@@ -191,9 +191,9 @@ typedef struct server {
 
 /* A server on 127.0.0.1:port (0: a free one), driven by h2e_loop (epoll);
  * flags as h2e_loop_listen_tcp takes them. */
-static inline server *server_start_on(struct ssl_ctx_st *tls,
-                                      const h2e_allocator *allocator,
-                                      uint16_t port, int flags) {
+/* A server loop with no listener yet: its config may still change. */
+static inline server *server_new(struct ssl_ctx_st *tls,
+                                 const h2e_allocator *allocator) {
   signal(SIGPIPE, SIG_IGN);
   server *srv = calloc(1, sizeof *srv);
   srv->app.file_fd = -1;
@@ -203,10 +203,21 @@ static inline server *server_start_on(struct ssl_ctx_st *tls,
   srv->options.tls = tls;
   srv->loop = h2e_loop_new(&srv_handlers, allocator, &srv->app);
   assert_non_null(srv->loop);
+  return srv;
+}
+
+static inline void server_listen(server *srv, uint16_t port, int flags) {
   int fd = h2e_loop_listen_tcp("127.0.0.1", port, flags, 16);
   assert_true(fd >= 0);
   srv->port = (uint16_t)h2e_loop_local_port(fd);
   assert_int_equal(h2e_loop_add_listener(srv->loop, fd, &srv->options), 0);
+}
+
+static inline server *server_start_on(struct ssl_ctx_st *tls,
+                                      const h2e_allocator *allocator,
+                                      uint16_t port, int flags) {
+  server *srv = server_new(tls, allocator);
+  server_listen(srv, port, flags);
   return srv;
 }
 

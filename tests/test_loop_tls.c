@@ -166,6 +166,31 @@ static void test_3_2_handshake_without_alpn_is_not_h2(void **state) {
   SSL_CTX_free(no_alpn);
 }
 
+/* A peer that connects and never speaks TLS is dropped when the SETTINGS
+ * timeout passes (it bounds the handshake too), and the loop sleeps until
+ * then instead of spinning. */
+static void test_silent_peer_ends_at_the_handshake_deadline(void **state) {
+  tls_fixture *f = *state;
+  server *srv = server_new(f->server_ctx, NULL);
+  srv->config.settings_timeout_ms = 150;
+  server_listen(srv, 0, 0);
+  int fd = h2e_loop_connect_tcp("127.0.0.1", srv->port);
+  uint64_t start = test_now_ms();
+  int rounds = 0;
+  while (srv->app.closed == 0 && test_now_ms() < start + 5000) {
+    h2e_loop_run_once(srv->loop, -1);
+    rounds++;
+  }
+  assert_int_equal(srv->app.closed, 1);
+  assert_int_equal(srv->app.last_error, H2E_LOOP_ERR_TIMEOUT);
+  assert_true(test_now_ms() - start >= 150);
+  print_message("closed after %llu ms, %d rounds\n",
+                (unsigned long long)(test_now_ms() - start), rounds);
+  assert_true(rounds <= 4); /* accept, the deadline, and little else */
+  close(fd);
+  server_stop(srv);
+}
+
 /* Without sendfile under TLS, file regions go through the bounce buffer
  * (pread, then SSL_write); the body still arrives whole. */
 static void test_file_region_and_bodies_over_tls(void **state) {
@@ -205,6 +230,7 @@ int main(void) {
       cmocka_unit_test(test_verification_can_be_turned_off),
       cmocka_unit_test(test_3_2_client_without_alpn_h2_is_refused),
       cmocka_unit_test(test_3_2_handshake_without_alpn_is_not_h2),
+      cmocka_unit_test(test_silent_peer_ends_at_the_handshake_deadline),
       cmocka_unit_test(test_file_region_and_bodies_over_tls),
   };
   return cmocka_run_group_tests(tests, make_certificate, remove_certificate);

@@ -47,12 +47,17 @@ static void release(h2e_loop_conn *lc) {
 }
 
 static int start_transport(h2e_loop_conn *lc,
-                           const h2e_loop_conn_options *options) {
+                           const h2e_loop_conn_options *options,
+                           uint64_t now_ms) {
   if (options->tls == NULL) {
     lc->handshake_done = 1;
     lc->protocol = "h2c";
     return H2E_OK;
   }
+  /* The SETTINGS timeout bounds the handshake that comes before them. */
+  lc->handshake_deadline = UINT64_MAX;
+  if (options->config->settings_timeout_ms > 0)
+    lc->handshake_deadline = now_ms + options->config->settings_timeout_ms;
   lc->bounce_cap = BOUNCE_SIZE;
   lc->bounce = mem_take(&lc->allocator, lc->bounce_cap);
   if (lc->bounce == NULL)
@@ -83,7 +88,7 @@ h2e_loop_conn *h2e_loop_conn_new(const h2e_loop_conn_options *options, int fd,
   int flags = fcntl(fd, F_GETFL);
   if (lc->engine == NULL || flags < 0 ||
       fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-      start_transport(lc, options) != H2E_OK) {
+      start_transport(lc, options, now_ms) != H2E_OK) {
     lc->fd = -1;
     release(lc);
     return NULL;
@@ -270,6 +275,8 @@ int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms) {
   if (ready & (H2E_WANT_WRITE | (lc->transport ? H2E_WANT_READ : 0)))
     lc->write_blocked = 0;
   if (!lc->handshake_done) {
+    if (now_ms >= lc->handshake_deadline)
+      return finish(lc, H2E_LOOP_ERR_TIMEOUT);
     int rc = handshake(lc);
     if (rc != H2E_OK)
       return rc == H2E_IO_AGAIN ? H2E_LOOP_IDLE : rc;
@@ -309,7 +316,11 @@ unsigned h2e_loop_conn_interest(const h2e_loop_conn *lc) {
 }
 
 uint64_t h2e_loop_conn_deadline(const h2e_loop_conn *lc) {
-  return lc && !lc->done ? h2e_conn_deadline(lc->engine) : UINT64_MAX;
+  if (lc == NULL || lc->done)
+    return UINT64_MAX;
+  if (!lc->handshake_done)
+    return lc->handshake_deadline;
+  return h2e_conn_deadline(lc->engine);
 }
 
 /* ---- accessors -------------------------------------------------------- */

@@ -47,6 +47,7 @@ struct h2e_loop_conn {
   uint8_t *bounce; /* gathers output for a transport without writev */
   size_t bounce_cap;
   unsigned handshake_done : 1, write_blocked : 1, done : 1;
+  uint64_t handshake_deadline;
   int error, sys_errno;
   const char *protocol;
   void *user_data;
