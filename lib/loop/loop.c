@@ -1,0 +1,354 @@
+/* The loop shared by the epoll and kqueue adapters: listeners, the
+ * connections it drives, their poller interest and timers. The poller
+ * itself (epoll.c, kqueue.c) only registers fds and waits. */
+#include "io.h"
+#include "poller.h"
+#include "timers.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EVENTS_PER_WAIT    64
+#define ACCEPTS_PER_WAKEUP 64
+
+typedef struct listener {
+  int fd;
+  h2e_config config;
+  h2e_loop_conn_options options;
+  struct listener *next;
+} listener;
+
+struct h2e_loop {
+  const h2e_poller *poller;
+  int poll_fd;
+  h2e_loop_handlers handlers;
+  h2e_allocator allocator;
+  void *user_data;
+  h2e_loop_conn *conns;     /* driven connections */
+  h2e_loop_conn *graveyard; /* closed this round, freed at its end */
+  listener *listeners;
+  h2e_timers timers;
+  size_t conn_count;
+  unsigned depth; /* public calls under way: the graveyard waits */
+  int stop;
+};
+
+/* Listener tags have bit 0 set; connections are aligned pointers. */
+static void *listener_tag(listener *l) {
+  return (void *)((uintptr_t)l | 1u);
+}
+
+static listener *tag_listener(void *tag) {
+  return (uintptr_t)tag & 1u ? (listener *)((uintptr_t)tag & ~(uintptr_t)1u)
+                             : NULL;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void *default_alloc(void *ctx, size_t size) {
+  (void)ctx;
+  return malloc(size);
+}
+
+static void default_free(void *ctx, void *ptr, size_t size) {
+  (void)ctx;
+  (void)size;
+  free(ptr);
+}
+
+h2e_loop *h2e_loop_create(const h2e_poller *poller, int poll_fd,
+                          const h2e_loop_handlers *handlers,
+                          const h2e_allocator *allocator, void *user_data) {
+  h2e_allocator a = {default_alloc, default_free, NULL};
+  if (allocator)
+    a = *allocator;
+  h2e_loop *loop = poll_fd < 0 ? NULL : a.alloc(a.ctx, sizeof *loop);
+  if (loop == NULL) {
+    if (poll_fd >= 0)
+      close(poll_fd);
+    return NULL;
+  }
+  memset(loop, 0, sizeof *loop);
+  loop->poller = poller;
+  loop->poll_fd = poll_fd;
+  if (handlers)
+    loop->handlers = *handlers;
+  loop->allocator = a;
+  loop->timers.allocator = &loop->allocator;
+  loop->user_data = user_data;
+  return loop;
+}
+
+void *h2e_loop_get_user_data(const h2e_loop *loop) {
+  return loop ? loop->user_data : NULL;
+}
+
+size_t h2e_loop_conn_count(const h2e_loop *loop) {
+  return loop ? loop->conn_count : 0;
+}
+
+static void unlink_conn(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (lc->prev)
+    lc->prev->next = lc->next;
+  else
+    loop->conns = lc->next;
+  if (lc->next)
+    lc->next->prev = lc->prev;
+  loop->conn_count--;
+}
+
+static void bury_graveyard(h2e_loop *loop) {
+  while (loop->graveyard) {
+    h2e_loop_conn *lc = loop->graveyard;
+    loop->graveyard = lc->grave_next;
+    h2e_loop_conn_free(lc);
+  }
+}
+
+void h2e_loop_free(h2e_loop *loop) {
+  if (loop == NULL)
+    return;
+  while (loop->conns) {
+    h2e_loop_conn *lc = loop->conns;
+    unlink_conn(loop, lc);
+    h2e_loop_conn_free(lc);
+  }
+  bury_graveyard(loop);
+  while (loop->listeners) {
+    listener *l = loop->listeners;
+    loop->listeners = l->next;
+    close(l->fd);
+    loop->allocator.free(loop->allocator.ctx, l, sizeof *l);
+  }
+  h2e_timers_free(&loop->timers);
+  close(loop->poll_fd);
+  h2e_allocator a = loop->allocator;
+  a.free(a.ctx, loop, sizeof *loop);
+}
+
+/* Connections closed during a call are freed when the outermost public
+ * call returns: handlers and the rest of a batch may still hold them. */
+static void enter(h2e_loop *loop) {
+  loop->depth++;
+}
+
+static void leave(h2e_loop *loop) {
+  if (--loop->depth == 0)
+    bury_graveyard(loop);
+}
+
+static void close_conn(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (lc->closing)
+    return;
+  lc->closing = 1;
+  loop->poller->set(loop->poll_fd, lc->fd, lc, lc->registered, 0);
+  h2e_timers_remove(&loop->timers, lc);
+  unlink_conn(loop, lc);
+  if (loop->handlers.closed)
+    loop->handlers.closed(loop, lc);
+  lc->grave_next = loop->graveyard;
+  loop->graveyard = lc;
+}
+
+void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (loop == NULL || lc == NULL)
+    return;
+  enter(loop);
+  close_conn(loop, lc);
+  leave(loop);
+}
+
+static void fail(h2e_loop *loop, h2e_loop_conn *lc, int error) {
+  lc->done = 1;
+  lc->error = error;
+  lc->sys_errno = errno;
+  close_conn(loop, lc);
+}
+
+/* The poller waits for what lc wants, the timers for its deadline. */
+static void update_interest(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (h2e_timers_update(&loop->timers, lc) != H2E_OK) {
+    fail(loop, lc, H2E_ERR_NOMEM);
+    return;
+  }
+  unsigned interest = h2e_loop_conn_interest(lc);
+  unsigned to =
+      H2E_POLL_REGISTERED | (interest & (H2E_WANT_READ | H2E_WANT_WRITE));
+  if (to == lc->registered)
+    return;
+  if (loop->poller->set(loop->poll_fd, lc->fd, lc, lc->registered, to) < 0) {
+    fail(loop, lc, H2E_LOOP_ERR_IO);
+    return;
+  }
+  lc->registered = to;
+}
+
+static void drop_events(h2e_loop_conn *lc) {
+  h2e_event ev;
+  while (h2e_conn_next_event(lc->engine, &ev))
+    ;
+}
+
+/* io until it has nothing more, with the application pulling events in
+ * between; then the poller waits for what the connection wants. */
+static void drive(h2e_loop *loop, h2e_loop_conn *lc, unsigned ready) {
+  int rc = H2E_LOOP_IDLE;
+  uint64_t now = now_ms();
+  while (!lc->closing &&
+         (rc = h2e_loop_conn_io(lc, ready, now)) == H2E_LOOP_EVENTS) {
+    if (loop->handlers.ready)
+      loop->handlers.ready(loop, lc);
+    else
+      drop_events(lc); /* nobody listens; the read buffer must be free */
+    ready = 0;
+  }
+  if (lc->closing)
+    return;
+  if (rc == H2E_LOOP_DONE)
+    close_conn(loop, lc);
+  else
+    update_interest(loop, lc);
+}
+
+void h2e_loop_drive(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (loop == NULL || lc == NULL)
+    return;
+  enter(loop);
+  drive(loop, lc, 0);
+  leave(loop);
+}
+
+int h2e_loop_add(h2e_loop *loop, h2e_loop_conn *lc) {
+  if (loop == NULL || lc == NULL)
+    return H2E_ERR_INVALID_ARG;
+  lc->prev = NULL;
+  lc->next = loop->conns;
+  if (loop->conns)
+    loop->conns->prev = lc;
+  loop->conns = lc;
+  loop->conn_count++;
+  enter(loop);
+  drive(loop, lc, 0);
+  leave(loop);
+  return H2E_OK;
+}
+
+int h2e_loop_add_listener(h2e_loop *loop, int listen_fd,
+                          const h2e_loop_conn_options *options) {
+  if (loop == NULL || listen_fd < 0 || options == NULL ||
+      options->config == NULL)
+    return H2E_ERR_INVALID_ARG;
+  listener *l = loop->allocator.alloc(loop->allocator.ctx, sizeof *l);
+  if (l == NULL)
+    return H2E_ERR_NOMEM;
+  l->fd = listen_fd;
+  l->config = *options->config;
+  l->options = *options;
+  l->options.config = &l->config;
+  if (loop->poller->set(loop->poll_fd, listen_fd, listener_tag(l), 0,
+                        H2E_POLL_REGISTERED | H2E_WANT_READ) < 0) {
+    loop->allocator.free(loop->allocator.ctx, l, sizeof *l);
+    return H2E_LOOP_ERR_IO;
+  }
+  l->next = loop->listeners;
+  loop->listeners = l;
+  return H2E_OK;
+}
+
+static void accept_some(h2e_loop *loop, listener *l) {
+  for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+    int fd = accept(l->fd, NULL, NULL);
+    if (fd < 0)
+      return; /* EAGAIN, or a connection that died in the backlog */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    h2e_loop_conn *lc = h2e_loop_conn_new(&l->options, fd, now_ms());
+    if (lc == NULL) {
+      close(fd);
+      continue;
+    }
+    if (loop->handlers.accepted)
+      loop->handlers.accepted(loop, lc);
+    h2e_loop_add(loop, lc);
+  }
+}
+
+/* The wait ends at the earliest connection deadline. */
+static int wait_timeout(const h2e_loop *loop, int timeout_ms) {
+  const h2e_loop_conn *first = h2e_timers_first(&loop->timers);
+  if (first == NULL)
+    return timeout_ms;
+  uint64_t now = now_ms(), earliest = first->timer_deadline;
+  uint64_t wait = earliest > now ? earliest - now : 0;
+  if (wait > INT32_MAX)
+    wait = INT32_MAX;
+  if (timeout_ms >= 0 && (uint64_t)timeout_ms < wait)
+    return timeout_ms;
+  return (int)wait;
+}
+
+/* Drives the connections whose deadline passed (each at most once). */
+static int run_timers(h2e_loop *loop) {
+  int driven = 0;
+  uint64_t now = now_ms();
+  h2e_loop_conn *lc;
+  for (size_t budget = loop->timers.count;
+       budget > 0 && (lc = h2e_timers_first(&loop->timers)) != NULL &&
+       lc->timer_deadline <= now;
+       budget--) {
+    drive(loop, lc, 0);
+    driven++;
+  }
+  return driven;
+}
+
+int h2e_loop_run_once(h2e_loop *loop, int timeout_ms) {
+  if (loop == NULL)
+    return H2E_ERR_INVALID_ARG;
+  h2e_poll_event events[EVENTS_PER_WAIT];
+  enter(loop);
+  int count = loop->poller->wait(loop->poll_fd, events, EVENTS_PER_WAIT,
+                                 wait_timeout(loop, timeout_ms));
+  if (count < 0) {
+    leave(loop);
+    return errno == EINTR ? 0 : H2E_LOOP_ERR_IO;
+  }
+  for (int i = 0; i < count; i++) {
+    listener *l = tag_listener(events[i].tag);
+    h2e_loop_conn *lc = events[i].tag;
+    if (l)
+      accept_some(loop, l);
+    else if (!lc->closing)
+      drive(loop, lc, events[i].ready);
+  }
+  count += run_timers(loop);
+  leave(loop);
+  return count;
+}
+
+int h2e_loop_run(h2e_loop *loop) {
+  if (loop == NULL)
+    return H2E_ERR_INVALID_ARG;
+  loop->stop = 0;
+  while (!loop->stop && (loop->conns || loop->listeners)) {
+    int rc = h2e_loop_run_once(loop, -1);
+    if (rc < 0)
+      return rc;
+  }
+  return H2E_OK;
+}
+
+void h2e_loop_stop(h2e_loop *loop) {
+  if (loop)
+    loop->stop = 1;
+}
