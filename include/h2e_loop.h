@@ -144,6 +144,9 @@ H2E_API void *h2e_loop_get_user_data(const h2e_loop *loop);
  * the pointers inside must outlive the loop). */
 H2E_API int h2e_loop_add_listener(h2e_loop *loop, int listen_fd,
                                   const h2e_loop_conn_options *options);
+/* Stops accepting on listen_fd and closes it (connections it accepted
+ * stay). H2E_ERR_INVALID_ARG when it is not a listener of this loop. */
+H2E_API int h2e_loop_remove_listener(h2e_loop *loop, int listen_fd);
 /* Hands a connection (a client's, say) to the loop, which drives it. */
 H2E_API int h2e_loop_add(h2e_loop *loop, h2e_loop_conn *lc);
 /* Drives lc now: after the application submitted outside a ready
