@@ -114,6 +114,58 @@ H2E_API h2e_conn *h2e_conn_new(const h2e_config *config,
                                const h2e_allocator *allocator, uint64_t now_ms);
 H2E_API void h2e_conn_free(h2e_conn *conn);
 
+/* The SETTINGS a connection with this config opens with (at most
+ * H2E_OPENING_SETTINGS_MAX entries): fills out[0..cap) and returns how
+ * many there are. A client sends the same in HTTP2-Settings when it
+ * upgrades. */
+#define H2E_OPENING_SETTINGS_MAX 8
+H2E_API size_t h2e_config_settings(const h2e_config *config, h2e_setting *out,
+                                   size_t cap);
+
+/* ---- h2c upgrade (RFC 7540 §3.2) ------------------------------------- */
+
+/* The HTTP/1.1 part stays with the application; the engine takes over
+ * after the 101 (Switching Protocols).
+ *
+ * Client: send the request with "Connection: Upgrade, HTTP2-Settings",
+ * "Upgrade: h2c" and "HTTP2-Settings: " + h2e_upgrade_settings_encode of
+ * h2e_config_settings(config) (the whole body, if any, goes with it).
+ * On 101, h2e_conn_new_upgraded(H2E_CLIENT config, ..., NULL, 0, NULL, 0):
+ * stream 1 is the request, half-closed (local); its response comes as
+ * H2E_EV_HEADERS / DATA on stream 1. The preface and SETTINGS go out
+ * first, as for any client. (Without 101 the exchange stays HTTP/1.1.)
+ *
+ * Server: decode HTTP2-Settings with h2e_upgrade_settings_decode (on an
+ * error, do not upgrade), read the request body if any, answer 101, then
+ * h2e_conn_new_upgraded(H2E_SERVER config, ..., settings, n, request
+ * fields as HTTP/2 fields (:method, :scheme "http", :authority from Host,
+ * :path, then the other fields without the connection-specific ones),
+ * count). The settings apply as the client's, without ACK (§3.2.1: the
+ * 101 acknowledges them); stream 1 is half-closed (remote) and an
+ * H2E_EV_HEADERS (REQUEST, end_stream) for it is waiting; answer it on
+ * stream 1. Then feed the bytes after the request: the client preface
+ * comes next.
+ *
+ * Returns NULL as h2e_conn_new does, and also when a setting is out of
+ * range or the request's fields exceed the decoded-field memory. */
+H2E_API h2e_conn *
+h2e_conn_new_upgraded(const h2e_config *config, const h2e_allocator *allocator,
+                      uint64_t now_ms, const h2e_setting *settings,
+                      size_t settings_count, const h2e_field *request,
+                      size_t request_count);
+
+/* The HTTP2-Settings value for these settings: base64url without padding
+ * (RFC 7540 §3.2.1), NUL-terminated into out. Returns its length (8
+ * characters per setting), or H2E_ERR_BUFFER_TOO_SMALL. */
+H2E_API ptrdiff_t h2e_upgrade_settings_encode(const h2e_setting *settings,
+                                              size_t count, char *out,
+                                              size_t cap);
+/* Decodes an HTTP2-Settings value into out[0..cap). Returns the number of
+ * settings, H2E_ERR_PROTOCOL (not base64url of whole settings, or a value
+ * out of range, RFC 9113 §6.5.2) or H2E_ERR_BUFFER_TOO_SMALL. */
+H2E_API ptrdiff_t h2e_upgrade_settings_decode(const char *value, size_t len,
+                                              h2e_setting *out, size_t cap);
+
 /* ---- bytes in --------------------------------------------------------- */
 
 /* Feeds bytes from the peer. Returns the bytes consumed, which may be
@@ -279,6 +331,83 @@ H2E_API int h2e_submit_data(h2e_conn *conn, uint32_t stream_id,
 H2E_API int h2e_submit_file(h2e_conn *conn, uint32_t stream_id, int fd,
                             uint64_t offset, uint64_t len, unsigned flags,
                             uint64_t cookie);
+
+/* ---- server push (RFC 9113 §8.4) ------------------------------------ */
+
+/* Server: promises a pushed response on the client's request stream
+ * associated_stream_id (open or half-closed (remote), our response not
+ * ended). fields are the promised request, whose :method must be GET or
+ * HEAD (safe and cacheable, no content). Returns the promised (even)
+ * stream id, now reserved (local); answer it with h2e_submit_headers /
+ * h2e_submit_data as any request, which makes it half-closed (remote).
+ * Errors: H2E_ERR_PUSH_DISABLED (the client's SETTINGS_ENABLE_PUSH is 0),
+ * H2E_ERR_STREAM_CLOSED (associated stream not usable),
+ * H2E_ERR_INVALID_ARG (a client, or not GET/HEAD), H2E_ERR_STREAM_LIMIT
+ * (no stream slot left), H2E_ERR_WOULDBLOCK / H2E_ERR_BUFFER_TOO_SMALL
+ * (output buffer), H2E_ERR_CONN_CLOSED (GOAWAY either way).
+ * The response head on a promised stream counts toward the client's
+ * SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2): h2e_submit_headers says
+ * H2E_ERR_STREAM_LIMIT until a stream closes.
+ *
+ * Client: pushes need config.enable_push = 1 (with the default 0 a
+ * PUSH_PROMISE is a connection error PROTOCOL_ERROR). Each promise raises
+ * H2E_EV_PUSH_PROMISE on the associated stream; the promised stream is
+ * reserved (remote) and its response arrives as H2E_EV_HEADERS / DATA on
+ * the promised id. Refuse one with h2e_submit_rst_stream(id, H2E_CANCEL). */
+H2E_API int32_t h2e_submit_push_promise(h2e_conn *conn,
+                                        uint32_t associated_stream_id,
+                                        const h2e_field *fields, size_t count);
+
+/* ---- CONNECT tunnels (RFC 9113 §8.5, RFC 8441) ------------------------ */
+
+/* A CONNECT request (:method CONNECT and :authority; or an extended
+ * CONNECT with :protocol, :scheme, :path, :authority) goes out with
+ * h2e_submit_request without H2E_END_STREAM; a 2xx response head opens
+ * the tunnel, whose bytes are the stream's DATA both ways; END_STREAM
+ * closes one direction (a TCP FIN), RST_STREAM CONNECT_ERROR reports a
+ * broken connection behind the proxy. h2e_submit_request with :protocol
+ * says H2E_ERR_CONNECT_PROTOCOL_DISABLED until the server's SETTINGS
+ * carried ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3); a server announces it
+ * with config.enable_connect_protocol.
+ *
+ * Another h2e connection can run inside the tunnel without copying its
+ * bytes (tests/test_tunnel.c does this):
+ *   - inner -> outer: take the inner vecs with h2e_conn_output(inner) and
+ *     submit each with h2e_submit_data(outer, tunnel_stream, base, len, 0,
+ *     cookie). Call h2e_conn_output_done(inner, total) only once the outer
+ *     engine has released all of them (H2E_EV_DATA_SENT): until then the
+ *     inner vecs stay valid and h2e_conn_output(inner) repeats them, so
+ *     hand them over once. A vec refused with H2E_ERR_WOULDBLOCK comes
+ *     again after that output_done.
+ *   - outer -> inner: feed each H2E_EV_DATA slice of the tunnel stream to
+ *     h2e_conn_recv(inner) and give back to the outer engine with
+ *     h2e_consume only what the inner engine took; when it takes less,
+ *     pull its events and move its output, then feed the rest, all before
+ *     the next h2e_conn_recv(outer) (the slice lives until then). The
+ *     outer window then stops a peer that outruns the inner engine. */
+
+/* ---- ALTSVC (RFC 7838 §4) and ORIGIN (RFC 8336) ------------------------ */
+
+/* Server: an ALTSVC frame. On stream 0 origin names the origin (required);
+ * on a live stream origin must be empty (the stream's own origin). value
+ * is the Alt-Svc field value, e.g. h3=":443"; ma=3600. Clients get
+ * H2E_EV_ALTSVC. H2E_ERR_INVALID_ARG, H2E_ERR_STREAM_CLOSED,
+ * H2E_ERR_BUFFER_TOO_SMALL (beyond the peer's frame size),
+ * H2E_ERR_WOULDBLOCK. */
+H2E_API int h2e_submit_altsvc(h2e_conn *conn, uint32_t stream_id,
+                              const char *origin, size_t origin_len,
+                              const char *value, size_t value_len);
+
+typedef struct h2e_origin_entry {
+  const char *origin; /* ASCII serialization, e.g. "https://example.com" */
+  size_t origin_len;
+} h2e_origin_entry;
+
+/* Server: an ORIGIN frame on stream 0 listing the origins this connection
+ * serves (count may be 0: none beyond the default). Clients get
+ * H2E_EV_ORIGIN. Same errors as h2e_submit_altsvc. */
+H2E_API int h2e_submit_origin(h2e_conn *conn, const h2e_origin_entry *entries,
+                              size_t count);
 
 /* RST_STREAM with an RFC 9113 §7 code; queued body buffers are released
  * (DATA_SENT events). */

@@ -43,7 +43,11 @@ typedef enum h2e_err {
   H2E_ERR_STREAM_CLOSED = -12,        /* the stream is gone */
   H2E_ERR_CONN_CLOSED = -13,          /* the connection is terminal */
   H2E_ERR_NOT_HTTP2 = -14,            /* the peer speaks something else */
-  H2E_ERR_INTERNAL = -15              /* a bug in h2e; please report it */
+  H2E_ERR_INTERNAL = -15,             /* a bug in h2e; please report it */
+  H2E_ERR_PUSH_DISABLED = -16,        /* the peer's SETTINGS_ENABLE_PUSH is 0 */
+  /* an extended CONNECT (RFC 8441 §4) without the peer's
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL=1 */
+  H2E_ERR_CONNECT_PROTOCOL_DISABLED = -17
 } h2e_err;
 
 /* Names a library result code: "H2E_ERR_NOMEM" and so on. */

@@ -254,6 +254,9 @@ void h2e_conn_frame_error(h2e_conn *conn, const h2e_frame_error *err,
 /* ---- conn_settings.c, conn_settings_recv.c */
 int h2e_conn_settings_init(h2e_conn *conn);
 void h2e_conn_recv_settings(h2e_conn *conn, const h2e_frame *frame);
+/* Applies the peer's values in order (no ACK); -1 after a connection
+ * error, else whether header blocks already encoded became too large. */
+int h2e_conn_apply_peer_settings(h2e_conn *conn, const h2e_frame *frame);
 /* The loosest of our acknowledged and pending values of a setting. */
 uint32_t h2e_conn_local_limit(const h2e_conn *conn, uint16_t id);
 void h2e_conn_apply_local_limits(h2e_conn *conn);
@@ -271,6 +274,9 @@ void h2e_conn_headers_received(h2e_conn *conn, const h2e_field_list *list);
 void h2e_conn_end_stream_received(h2e_conn *conn, h2e_stream *stream);
 h2e_stream *h2e_conn_create_peer_stream(h2e_conn *conn, uint32_t id);
 int h2e_conn_push_allowed(h2e_conn *conn);
+/* conn_push_send.c: a server's promised stream may start its response
+ * (RFC 9113 §5.1.2: it counts from then on). */
+int h2e_conn_push_may_start(const h2e_conn *conn);
 void h2e_conn_push_promise_received(h2e_conn *conn, const h2e_field_list *list);
 
 /* ---- conn_data.c */
@@ -356,6 +362,14 @@ size_t h2e_conn_block_room(const h2e_conn *conn, const h2e_field *fields,
 int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
                           const h2e_field *fields, size_t count,
                           uint8_t end_stream);
+/* Octets of the blocks FIFO a PUSH_PROMISE of these fields may take. */
+size_t h2e_conn_promise_room(const h2e_conn *conn, const h2e_field *fields,
+                             size_t count);
+/* Encodes a PUSH_PROMISE (RFC 9113 §6.6) on the associated stream; the
+ * caller has checked that promise_room octets are free. */
+int h2e_conn_encode_promise(h2e_conn *conn, h2e_stream *associated,
+                            h2e_stream *promised, const h2e_field *fields,
+                            size_t count);
 /* Our END_STREAM is on its way (§5.1: send ES). */
 void h2e_conn_sent_end_stream(h2e_conn *conn, h2e_stream *stream);
 void h2e_conn_withdraw_block(h2e_conn *conn, h2e_stream *stream);

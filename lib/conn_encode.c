@@ -4,6 +4,7 @@
  * CONTINUATION frames by the peer's SETTINGS_MAX_FRAME_SIZE (§4.2). */
 #include "conn.h"
 
+#include "frame.h"
 #include "hpack_inspect.h"
 
 #include <string.h>
@@ -21,10 +22,11 @@ size_t h2e_conn_block_room(const h2e_conn *conn, const h2e_field *fields,
   return bound + frames * H2E_FRAME_HEADER_LEN;
 }
 
-/* Spreads the encoded block at p + 9 into frames of at most max octets:
- * HEADERS first, CONTINUATION after; returns the octets used. */
+/* Spreads the payload at p + 9 (a PUSH_PROMISE's promised id, then the
+ * encoded block) into frames of at most max octets: `type` first,
+ * CONTINUATION after; returns the octets used. */
 static size_t frame_block(uint8_t *p, size_t len, uint32_t max,
-                          uint32_t stream_id, uint8_t flags) {
+                          uint32_t stream_id, uint8_t type, uint8_t flags) {
   size_t frames = len == 0 ? 1 : (len + max - 1) / max;
   for (size_t i = frames; i-- > 1;) {
     size_t chunk = i + 1 < frames ? max : len - i * max;
@@ -38,8 +40,7 @@ static size_t frame_block(uint8_t *p, size_t len, uint32_t max,
   size_t first = frames == 1 ? len : max;
   if (frames == 1)
     flags |= H2E_FLAG_END_HEADERS;
-  h2e_frame_write_header(p, (uint32_t)first, H2E_FRAME_HEADERS, flags,
-                         stream_id);
+  h2e_frame_write_header(p, (uint32_t)first, type, flags, stream_id);
   return len + frames * H2E_FRAME_HEADER_LEN;
 }
 
@@ -56,6 +57,21 @@ static void note_block(h2e_conn *conn, h2e_stream *stream, const uint8_t *block,
                             (len == 0 || (block[0] & 0xe0) != 0x20);
 }
 
+/* Encodes the fields behind a frame header and `prefix` octets at p
+ * (room octets reserved there); returns the block length or -1. */
+static ptrdiff_t encode_fields(h2e_conn *conn, h2e_stream *stream, uint8_t *p,
+                               size_t room, size_t prefix,
+                               const h2e_field *fields, size_t count) {
+  uint32_t inserted =
+      h2e_hpack_table_next(h2e_hpack_encoder_table(conn->encoder));
+  uint8_t *block = p + H2E_FRAME_HEADER_LEN + prefix;
+  ptrdiff_t len = h2e_hpack_encode(conn->encoder, fields, count, block,
+                                   room - H2E_FRAME_HEADER_LEN - prefix);
+  if (len >= 0)
+    note_block(conn, stream, block, (size_t)len, inserted);
+  return len;
+}
+
 int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
                           const h2e_field *fields, size_t count,
                           uint8_t end_stream) {
@@ -65,22 +81,47 @@ int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
   uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
   if (p == NULL)
     return H2E_ERR_WOULDBLOCK;
-  uint32_t inserted =
-      h2e_hpack_table_next(h2e_hpack_encoder_table(conn->encoder));
-  ptrdiff_t len =
-      h2e_hpack_encode(conn->encoder, fields, count, p + H2E_FRAME_HEADER_LEN,
-                       room - H2E_FRAME_HEADER_LEN);
+  ptrdiff_t len = encode_fields(conn, stream, p, room, 0, fields, count);
   if (len < 0)
     return H2E_ERR_INTERNAL;
-  note_block(conn, stream, p + H2E_FRAME_HEADER_LEN, (size_t)len, inserted);
   uint8_t flags = end_stream ? H2E_FLAG_END_STREAM : 0;
-  h2e_fifo_commit(
-      &conn->blocks,
-      frame_block(p, (size_t)len, peer_max_frame(conn), stream->id, flags));
+  h2e_fifo_commit(&conn->blocks,
+                  frame_block(p, (size_t)len, peer_max_frame(conn), stream->id,
+                              H2E_FRAME_HEADERS, flags));
   stream->blocks_end = h2e_fifo_tail_pos(&conn->blocks);
   /* RFC 9113 §8.1: an informational response is no head for a body. */
   if (!h2e_fields_informational(fields, count))
     stream->head_sent = 1;
+  return H2E_OK;
+}
+
+size_t h2e_conn_promise_room(const h2e_conn *conn, const h2e_field *fields,
+                             size_t count) {
+  size_t room = h2e_conn_block_room(conn, fields, count);
+  /* the promised id, which may take a frame header more */
+  return room > SIZE_MAX / 2 ? SIZE_MAX : room + 4 + H2E_FRAME_HEADER_LEN;
+}
+
+int h2e_conn_encode_promise(h2e_conn *conn, h2e_stream *associated,
+                            h2e_stream *promised, const h2e_field *fields,
+                            size_t count) {
+  size_t room = h2e_conn_promise_room(conn, fields, count);
+  uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
+  if (p == NULL)
+    return H2E_ERR_WOULDBLOCK;
+  ptrdiff_t len = encode_fields(conn, associated, p, room, 4, fields, count);
+  if (len < 0)
+    return H2E_ERR_INTERNAL;
+  /* RFC 9113 §6.6: Promised Stream ID, then the field block fragment. */
+  h2e_put_u32(p + H2E_FRAME_HEADER_LEN, promised->id);
+  h2e_fifo_commit(&conn->blocks,
+                  frame_block(p, (size_t)len + 4, peer_max_frame(conn),
+                              associated->id, H2E_FRAME_PUSH_PROMISE, 0));
+  /* The promise is never withdrawn (the peer must hear of the stream it
+   * reserves), and nothing of either stream goes out before it. */
+  associated->blocks_end = h2e_fifo_tail_pos(&conn->blocks);
+  associated->block_alone = 0;
+  promised->blocks_end = associated->blocks_end;
   return H2E_OK;
 }
 

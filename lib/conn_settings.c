@@ -26,29 +26,33 @@ static const uint32_t initial_values[H2E_SETTINGS_SLOTS] = {
     [MAX_HEADER_LIST_SIZE] = UINT32_MAX,
 };
 
-static size_t add(h2e_setting *out, size_t n, uint16_t id, uint32_t value) {
-  out[n] = (h2e_setting){id, value};
+/* Appends a setting when there is room; counts it either way. */
+static size_t add(h2e_setting *out, size_t cap, size_t n, uint16_t id,
+                  uint32_t value) {
+  if (n < cap)
+    out[n] = (h2e_setting){id, value};
   return n + 1;
 }
 
 /* Our opening SETTINGS: exactly these, in ascending id order. */
-static size_t opening_settings(const h2e_conn *conn, h2e_setting *out) {
-  const h2e_config *c = &conn->config;
+size_t h2e_config_settings(const h2e_config *c, h2e_setting *out, size_t cap) {
+  if (c == NULL || (out == NULL && cap != 0))
+    return 0;
   size_t n = 0;
   if (c->header_table_size != 4096)
-    n = add(out, n, HEADER_TABLE_SIZE, c->header_table_size);
-  if (!conn->is_server && c->enable_push != 1)
-    n = add(out, n, ENABLE_PUSH, c->enable_push);
-  n = add(out, n, MAX_CONCURRENT_STREAMS, c->max_concurrent_streams);
+    n = add(out, cap, n, HEADER_TABLE_SIZE, c->header_table_size);
+  if (c->role == H2E_CLIENT && c->enable_push != 1)
+    n = add(out, cap, n, ENABLE_PUSH, c->enable_push);
+  n = add(out, cap, n, MAX_CONCURRENT_STREAMS, c->max_concurrent_streams);
   if (c->initial_window_size != 65535)
-    n = add(out, n, INITIAL_WINDOW_SIZE, c->initial_window_size);
+    n = add(out, cap, n, INITIAL_WINDOW_SIZE, c->initial_window_size);
   if (c->max_frame_size != H2E_MAX_FRAME_SIZE_MIN)
-    n = add(out, n, MAX_FRAME_SIZE, c->max_frame_size);
-  n = add(out, n, MAX_HEADER_LIST_SIZE, c->max_header_list_size);
+    n = add(out, cap, n, MAX_FRAME_SIZE, c->max_frame_size);
+  n = add(out, cap, n, MAX_HEADER_LIST_SIZE, c->max_header_list_size);
   if (c->enable_connect_protocol != 0)
-    n = add(out, n, H2E_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1);
+    n = add(out, cap, n, H2E_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1);
   if (c->no_rfc7540_priorities != 0)
-    n = add(out, n, H2E_SETTINGS_NO_RFC7540_PRIORITIES, 1);
+    n = add(out, cap, n, H2E_SETTINGS_NO_RFC7540_PRIORITIES, 1);
   return n;
 }
 
@@ -136,8 +140,9 @@ int h2e_conn_settings_init(h2e_conn *conn) {
   conn->recv_initial_window = 65535;
   conn->send_window = 65535;
   h2e_flow_recv_init(&conn->recv_flow, 65535);
-  h2e_setting settings[8];
-  size_t count = opening_settings(conn, settings);
+  h2e_setting settings[H2E_OPENING_SETTINGS_MAX];
+  size_t count =
+      h2e_config_settings(&conn->config, settings, H2E_OPENING_SETTINGS_MAX);
   if (queue_preface(conn) != H2E_OK ||
       send_settings(conn, settings, count) != H2E_OK)
     return H2E_ERR_INTERNAL;

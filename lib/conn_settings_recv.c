@@ -59,7 +59,7 @@ static int shrinks_blocks(const h2e_conn *conn, h2e_setting s) {
 }
 
 /* Returns -1 after a connection error, else whether blocks shrank. */
-static int apply_settings(h2e_conn *conn, const h2e_frame *frame) {
+int h2e_conn_apply_peer_settings(h2e_conn *conn, const h2e_frame *frame) {
   int shrinks = 0;
   for (size_t i = 0; i < frame->u.settings.count; i++) {
     h2e_setting s = h2e_frame_setting(frame, i);
@@ -122,7 +122,7 @@ void h2e_conn_recv_settings(h2e_conn *conn, const h2e_frame *frame) {
     return;
   }
   conn->settings_seen = 1;
-  int shrinks = apply_settings(conn, frame);
+  int shrinks = h2e_conn_apply_peer_settings(conn, frame);
   if (shrinks < 0)
     return;
   if (queue_ack(conn, shrinks) != H2E_OK) {

@@ -1,6 +1,7 @@
 /* Submitting header blocks: a client's request (which opens a stream),
  * responses, informational responses and trailers. */
 #include "conn.h"
+#include "fields.h"
 
 /* RFC 9113 §5.1.2: our streams stay within the peer's limit (and within
  * the table this connection was sized for). */
@@ -34,6 +35,11 @@ int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
   if (conn == NULL || (fields == NULL && count != 0))
     return H2E_ERR_INVALID_ARG;
   int32_t rc = check_can_open(conn);
+  /* RFC 8441 §4: :protocol only after the server's
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL=1. */
+  if (rc == H2E_OK && h2e_field_find(fields, count, ":protocol") &&
+      conn->peer_settings[H2E_SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1)
+    rc = H2E_ERR_CONNECT_PROTOCOL_DISABLED;
   if (rc != H2E_OK)
     return rc;
   size_t room = h2e_conn_block_room(conn, fields, count);
@@ -81,6 +87,9 @@ int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
       h2e_conn_sending_stream(conn, stream_id, H2E_SI_SEND_HEADERS, &err);
   if (stream == NULL)
     return err;
+  /* RFC 9113 §5.1.2: a promised stream counts once its response starts. */
+  if (stream->state == H2E_SS_RESERVED_LOCAL && !h2e_conn_push_may_start(conn))
+    return H2E_ERR_STREAM_LIMIT;
   uint8_t end_stream = (flags & H2E_END_STREAM) != 0;
   /* RFC 9113 §8.1: after the head (and any body) only trailers, which
    * end the stream. */

@@ -18,6 +18,8 @@ static const char *const library_error_names[] = {
     "H2E_ERR_CONN_CLOSED",
     "H2E_ERR_NOT_HTTP2",
     "H2E_ERR_INTERNAL",
+    "H2E_ERR_PUSH_DISABLED",
+    "H2E_ERR_CONNECT_PROTOCOL_DISABLED",
 };
 
 static const char *const h2_error_names[] = {

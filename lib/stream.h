@@ -37,6 +37,7 @@ typedef enum h2e_sinput {
   H2E_SI_SEND_PROMISE,
   H2E_SI_SEND_DATA,
   H2E_SI_SEND_END_STREAM,
+  H2E_SI_SEND_PUSH_PROMISE, /* the stream a PUSH_PROMISE of ours goes on */
   H2E_SI_SEND_RST,
   H2E_SI_RECV_HEADERS,
   H2E_SI_RECV_PROMISE,

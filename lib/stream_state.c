@@ -44,12 +44,15 @@ static const h2e_transition transitions[H2E_SS_COUNT][H2E_SI_COUNT] = {
             [H2E_SI_RECV_RST] = GO(CLOSED_RESET_RECV),
             [H2E_SI_RECV_PRIORITY] = GO(RESERVED_REMOTE),
         },
-    /* open: any frame both ways; ES -> half-closed; R -> closed. */
+    /* open: any frame both ways; ES -> half-closed; R -> closed. A
+     * server's PUSH_PROMISE goes on an open or half-closed (remote)
+     * stream of the client's (§6.6, §8.4). */
     [H2E_SS_OPEN] =
         {
             [H2E_SI_SEND_HEADERS] = GO(OPEN),
             [H2E_SI_SEND_DATA] = GO(OPEN),
             [H2E_SI_SEND_END_STREAM] = GO(HALF_CLOSED_LOCAL),
+            [H2E_SI_SEND_PUSH_PROMISE] = GO(OPEN),
             [H2E_SI_SEND_RST] = GO(CLOSED_RESET_SENT),
             [H2E_SI_RECV_HEADERS] = GO(OPEN),
             [H2E_SI_RECV_PUSH_PROMISE] = GO(OPEN),
@@ -81,6 +84,7 @@ static const h2e_transition transitions[H2E_SS_COUNT][H2E_SI_COUNT] = {
             [H2E_SI_SEND_HEADERS] = GO(HALF_CLOSED_REMOTE),
             [H2E_SI_SEND_DATA] = GO(HALF_CLOSED_REMOTE),
             [H2E_SI_SEND_END_STREAM] = GO(CLOSED),
+            [H2E_SI_SEND_PUSH_PROMISE] = GO(HALF_CLOSED_REMOTE),
             [H2E_SI_SEND_RST] = GO(CLOSED_RESET_SENT),
             [H2E_SI_RECV_HEADERS] = STREAM_CLOSED(HALF_CLOSED_REMOTE),
             [H2E_SI_RECV_DATA] = STREAM_CLOSED(HALF_CLOSED_REMOTE),

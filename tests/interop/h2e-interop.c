@@ -23,6 +23,8 @@
  *       --window N         SETTINGS_INITIAL_WINDOW_SIZE (and the
  *                          connection window when larger than 65535)
  *       --tight            as for the server
+ *       --push PATH=file:F accept a push of PATH, its body must equal F
+ *       --push PATH=cancel refuse a push of PATH (RST_STREAM CANCEL)
  *     SPEC: METHOD,PATH[,body=F|bodyfile=F][,expect=file:F|pattern:N|
  *     echo|any][,status=N] (see interop_client.c). Exit status 1 on any
  *     mismatch or protocol error.
@@ -105,7 +107,13 @@ static int client_main(int argc, char **argv) {
   opt.concurrency = 100;
   opt.seconds = 30;
   opt.specs = calloc((size_t)argc + 1, sizeof *opt.specs);
-  for (int i = 0; opt.specs && i < argc; i++) {
+  opt.pushes = calloc((size_t)argc + 1, sizeof *opt.pushes);
+  for (int i = 0; opt.specs && opt.pushes && i < argc; i++) {
+    const char *push;
+    if (option(argc, argv, &i, "--push", &push)) {
+      opt.pushes[opt.npushes++] = push;
+      continue;
+    }
     if (option(argc, argv, &i, "--host", &opt.host) ||
         option(argc, argv, &i, "--authority", &opt.authority) ||
         numeric_option(argc, argv, &i, "--repeat", &opt.repeat, &bad) ||
@@ -127,14 +135,16 @@ static int client_main(int argc, char **argv) {
       bad = 1;
   }
   int status;
-  if (opt.specs && !bad && port > 0 && opt.nspecs > 0 && opt.repeat > 0 &&
-      opt.concurrency > 0 && opt.concurrency <= 65536 && window <= 0x7fffffff) {
+  if (opt.specs && opt.pushes && !bad && port > 0 && opt.nspecs > 0 &&
+      opt.repeat > 0 && opt.concurrency > 0 && opt.concurrency <= 65536 &&
+      window <= 0x7fffffff) {
     opt.window = (uint32_t)window;
     status = client_run(&opt);
   } else {
     status = usage();
   }
   free(opt.specs);
+  free((void *)opt.pushes);
   return status;
 }
 

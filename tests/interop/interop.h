@@ -66,6 +66,15 @@ int io_timeout(const io_conn *io, uint64_t now_ms, int cap_ms);
 /* Runs the engine's timers when due. */
 void io_tick(io_conn *io, uint64_t now_ms);
 
+/* ---- h2c upgrade (interop_upgrade.c) ------------------------------------ */
+
+/* Server: the input holds (the start of) an HTTP/1.1 request. Returns 0
+ * while its head is incomplete; 1 when it was an h2c upgrade, answered
+ * with 101 and handed over: io->conn is a new engine made from cfg,
+ * stream 1 carries the request, the input holds what followed the head;
+ * -1 when it is not one (io unchanged). */
+int upgrade_take(io_conn *io, const h2e_config *cfg, uint64_t now_ms);
+
 /* ---- bodies and helpers (interop_body.c) ------------------------------- */
 
 /* The known body: octet i of every generated body is i % 251 (a prime, so
@@ -124,6 +133,8 @@ typedef struct client_options {
   int verbose;
   int nspecs;
   char **specs; /* METHOD,PATH[,body=F|bodyfile=F][,expect=...][,status=N] */
+  int npushes;
+  const char **pushes; /* PATH=file:F (accept, check) or PATH=cancel */
 } client_options;
 
 int client_run(const client_options *opt);

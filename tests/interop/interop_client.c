@@ -12,7 +12,11 @@
  *   expect=any       anything (the default)
  *   status=N         the expected :status (default 200)
  * Streams are numbered 1, 3, 5, ... in submission order, so a stream's
- * record is found from its id. Requests wait for the server's SETTINGS,
+ * record is found from its id. With --push PATH=file:F the client takes
+ * pushes (ENABLE_PUSH=1): a promise of PATH is accepted and its pushed
+ * response must equal file F; with --push PATH=cancel it is refused with
+ * RST_STREAM CANCEL. Every rule must see exactly one promise, and no
+ * other push may come. Requests wait for the server's SETTINGS,
  * and an H2E_ERR_STREAM_LIMIT or H2E_ERR_WOULDBLOCK from a submit only
  * means "later". */
 #include "interop.h"
@@ -61,10 +65,21 @@ typedef struct cli_stream {
   uint64_t received;
 } cli_stream;
 
+/* --push PATH=file:F|cancel (RFC 9113 §8.4). */
+typedef struct push_rule {
+  char *text; /* split in place */
+  const char *path;
+  int cancel;
+  int promised; /* promises of this path seen */
+  req_spec spec;
+  cli_stream stream; /* the pushed response, when accepted */
+} push_rule;
+
 typedef struct client {
   const client_options *opt;
   req_spec *specs;
   cli_stream *streams;
+  push_rule *pushes;
   long total, submitted, finished, failures, open, peak;
   int settings_seen, goaway_sent, fatal;
   long bodies_pending;
@@ -233,8 +248,10 @@ static void stream_done(client *c, cli_stream *s, const h2e_event *ev) {
     fail(c, s, "ended twice");
     return;
   }
-  c->finished++;
-  c->open--;
+  if (s->id % 2 == 1) { /* ours, not a push */
+    c->finished++;
+    c->open--;
+  }
   if (ev->type == H2E_EV_STREAM_RESET) {
     fail(c, s, "reset (%s, by %s%s)", h2e_h2_error_name(ev->u.reset.error_code),
          ev->u.reset.by_peer ? "peer" : "us",
@@ -251,27 +268,118 @@ static void stream_done(client *c, cli_stream *s, const h2e_event *ev) {
             s->received);
 }
 
+/* ---- pushes ------------------------------------------------------------- */
+
+static int push_parse(push_rule *rule, const char *text) {
+  memset(rule, 0, sizeof *rule);
+  rule->spec.body_fd = -1;
+  strcpy(rule->spec.status, "200");
+  rule->text = strdup(text);
+  char *value = rule->text ? strchr(rule->text, '=') : NULL;
+  if (value == NULL)
+    return -1;
+  *value++ = 0;
+  rule->path = rule->spec.path = rule->text;
+  rule->spec.method = "GET";
+  rule->cancel = strcmp(value, "cancel") == 0;
+  return rule->cancel ? 0 : spec_expect(&rule->spec, value);
+}
+
+static push_rule *push_rule_of(client *c, const char *path) {
+  for (int i = 0; i < c->opt->npushes; i++)
+    if (strcmp(c->pushes[i].path, path) == 0)
+      return &c->pushes[i];
+  return NULL;
+}
+
+/* The pushed response being received on an even stream id. */
+static cli_stream *push_stream_of(client *c, uint32_t id) {
+  for (int i = 0; i < c->opt->npushes; i++)
+    if (!c->pushes[i].cancel && c->pushes[i].stream.id == id)
+      return &c->pushes[i].stream;
+  fail(c, NULL, "event for pushed stream %" PRIu32 ", not accepted", id);
+  return NULL;
+}
+
+static void push_promised(client *c, const h2e_event *ev) {
+  char path[256] = "";
+  for (size_t i = 0; i < ev->u.push_promise.count; i++)
+    if (field_is(&ev->u.push_promise.fields[i], ":path"))
+      field_value(&ev->u.push_promise.fields[i], path, sizeof path);
+  uint32_t id = ev->u.push_promise.promised_stream_id;
+  push_rule *rule = push_rule_of(c, path);
+  if (rule == NULL || rule->promised++ > 0 || rule->cancel) {
+    if (rule == NULL || rule->promised > 1)
+      fail(c, NULL, "unexpected push of %s", path);
+    int rc = h2e_submit_rst_stream(c->io.conn, id, H2E_CANCEL);
+    if (rc != 0) /* e.g. the whole push came in the same read */
+      fail(c, NULL, "refusing push %" PRIu32 ": %s", id, h2e_strerror(rc));
+    if (rule != NULL)
+      rule->stream.id = id;
+    return;
+  }
+  rule->stream.spec = &rule->spec;
+  rule->stream.id = id;
+}
+
+static int pushes_done(const client *c) {
+  for (int i = 0; i < c->opt->npushes; i++)
+    if (!c->pushes[i].cancel && !c->pushes[i].stream.done)
+      return 0;
+  return 1;
+}
+
+static void pushes_check(client *c) {
+  for (int i = 0; i < c->opt->npushes; i++) {
+    const push_rule *rule = &c->pushes[i];
+    if (rule->promised != 1)
+      fail(c, NULL, "%d promises of %s, expected one", rule->promised,
+           rule->path);
+    else if (!rule->cancel && !rule->stream.done)
+      fail(c, &rule->stream, "pushed response not finished");
+  }
+}
+
+/* A refused push: events queued before our RST_STREAM still come. */
+static int push_refused(const client *c, uint32_t id) {
+  for (int i = 0; i < c->opt->npushes; i++)
+    if (c->pushes[i].cancel && c->pushes[i].stream.id == id)
+      return 1;
+  return 0;
+}
+
+/* Our request streams are odd, pushed ones even (RFC 9113 §5.1.1). */
+static cli_stream *any_stream_of(client *c, uint32_t id) {
+  return id % 2 == 1 ? stream_of(c, id) : push_stream_of(c, id);
+}
+
 static void client_event(void *ctx, io_conn *io, const h2e_event *ev) {
   client *c = ctx;
   cli_stream *s = NULL;
   (void)io;
+  if (ev->stream_id != 0 && ev->stream_id % 2 == 0 &&
+      push_refused(c, ev->stream_id)) {
+    if (ev->type == H2E_EV_DATA)
+      h2e_consume(c->io.conn, ev->stream_id, ev->u.data.len);
+    return;
+  }
   switch (ev->type) {
   case H2E_EV_SETTINGS:
     c->settings_seen = 1;
     break;
   case H2E_EV_HEADERS:
-    if ((s = stream_of(c, ev->stream_id)) != NULL)
+    if ((s = any_stream_of(c, ev->stream_id)) != NULL)
       check_head(c, s, ev);
     break;
   case H2E_EV_DATA:
-    if ((s = stream_of(c, ev->stream_id)) != NULL)
+    if ((s = any_stream_of(c, ev->stream_id)) != NULL)
       check_data(c, s, ev);
     else
       h2e_consume(c->io.conn, ev->stream_id, ev->u.data.len);
     break;
   case H2E_EV_STREAM_RESET:
   case H2E_EV_STREAM_CLOSED:
-    if ((s = stream_of(c, ev->stream_id)) != NULL)
+    if ((s = any_stream_of(c, ev->stream_id)) != NULL)
       stream_done(c, s, ev);
     break;
   case H2E_EV_GOAWAY:
@@ -291,7 +399,7 @@ static void client_event(void *ctx, io_conn *io, const h2e_event *ev) {
     c->fatal = 1;
     break;
   case H2E_EV_PUSH_PROMISE:
-    fail(c, NULL, "PUSH_PROMISE though push is disabled");
+    push_promised(c, ev);
     break;
   default:
     break;
@@ -373,7 +481,7 @@ static int client_work(void *ctx, io_conn *io) {
   while (c->submitted < c->total && c->open < c->opt->concurrency &&
          c->bodies_pending == 0 && submit_request(c))
     progress = 1;
-  if (c->finished == c->total && !c->goaway_sent) {
+  if (c->finished == c->total && pushes_done(c) && !c->goaway_sent) {
     c->goaway_sent = 1;
     c->goaway_ms = io_now_ms();
     int rc = h2e_submit_goaway(c->io.conn, H2E_NO_ERROR, "done", c->goaway_ms);
@@ -464,6 +572,12 @@ static int client_start(client *c) {
               c->opt->specs[i]);
       return -1;
     }
+  for (int i = 0; i < c->opt->npushes; i++)
+    if (push_parse(&c->pushes[i], c->opt->pushes[i]) != 0) {
+      fprintf(stderr, "h2e-interop client: bad --push (or file): %s\n",
+              c->opt->pushes[i]);
+      return -1;
+    }
   int fd = connect_to(c->opt);
   if (fd < 0) {
     perror("h2e-interop client: connect");
@@ -478,6 +592,7 @@ static int client_start(client *c) {
     cfg.initial_window_size = c->opt->window;
   if (c->opt->window > cfg.connection_window)
     cfg.connection_window = c->opt->window;
+  cfg.enable_push = c->opt->npushes > 0;
   h2e_conn *conn = h2e_conn_new(&cfg, NULL, io_now_ms());
   if (conn == NULL) {
     close(fd);
@@ -494,12 +609,14 @@ int client_run(const client_options *opt) {
   c.total = opt->repeat * opt->nspecs;
   c.specs = calloc((size_t)opt->nspecs, sizeof *c.specs);
   c.streams = calloc((size_t)c.total, sizeof *c.streams);
+  c.pushes = calloc((size_t)opt->npushes + 1, sizeof *c.pushes);
   snprintf(c.authority, sizeof c.authority, "%s:%d",
            opt->authority ? opt->authority : opt->host, opt->port);
   signal(SIGPIPE, SIG_IGN);
   int status = 2;
-  if (c.specs && c.streams && client_start(&c) == 0) {
+  if (c.specs && c.streams && c.pushes && client_start(&c) == 0) {
     run(&c);
+    pushes_check(&c);
     if (c.peak < opt->min_peak)
       fail(&c, NULL, "at most %ld streams were open at once, wanted %ld",
            c.peak, opt->min_peak);
@@ -515,7 +632,12 @@ int client_run(const client_options *opt) {
   }
   for (int i = 0; c.specs && i < opt->nspecs; i++)
     spec_free(&c.specs[i]);
+  for (int i = 0; c.pushes && i < opt->npushes; i++) {
+    free(c.pushes[i].text);
+    free(c.pushes[i].spec.expect_data);
+  }
   free(c.specs);
   free(c.streams);
+  free(c.pushes);
   return status;
 }

@@ -2,8 +2,9 @@
 # Interop on 127.0.0.1 between h2e (tests/interop/h2e-interop) and real
 # HTTP/2 peers from Debian packages. One peer per run:
 #
-#   run.sh H2E_INTEROP PEER     PEER: nghttp curl h2load python_h2
-#                                     client_nghttpd self (or all)
+#   run.sh H2E_INTEROP PEER     PEER: nghttp curl curl_upgrade h2load
+#                                     python_h2 client_nghttpd client_push
+#                                     self (or all)
 #
 # As a server, h2e-interop answers GET /bytes/N with N octets of a known
 # pattern (octet i is i % 251) and echoes POST bodies; every body is
@@ -257,6 +258,33 @@ peer_curl() {
   stop_h2e_server
 }
 
+# curl --http2 on http:// asks for an upgrade from HTTP/1.1 (RFC 7540
+# §3.2): the server answers 101 and the response comes over HTTP/2 on
+# stream 1. One request per curl run (see curl_h2 above).
+peer_curl_upgrade() {
+  need curl curl
+  start_h2e_server
+  local n got runs=0
+  for n in 0 1 16384 100000 1048576; do
+    got=$(timeout 20 curl --http2 -sS --max-time 15 \
+      -w '%{http_version} %{http_code}' -o "$work/out" "$(url "/bytes/$n")" \
+      2>>"$work/curl.log") || fail "curl --http2 /bytes/$n exited with $?"
+    [ "$got" = "2 200" ] || fail "curl --http2 /bytes/$n: HTTP version and \
+status $got"
+    same "$(pattern_file "$n")" "$work/out" "curl --http2 /bytes/$n"
+    runs=$((runs + 1))
+  done
+  got=$(timeout 20 curl --http2 -sS --max-time 15 -w '%{http_version} %{http_code}' \
+    -o "$work/out" "$(url /nothing)" 2>>"$work/curl.log") ||
+    fail "curl --http2 /nothing exited with $?"
+  [ "$got" = "2 404" ] || fail "curl --http2 /nothing: $got"
+  runs=$((runs + 1))
+  stop_h2e_server
+  grep -q "($runs upgraded from HTTP/1.1)" "$work/h2e-server.log" ||
+    fail "the server did not take $runs upgrades"
+  ok "$runs GETs upgraded from HTTP/1.1 to h2c, bodies checked"
+}
+
 h2load_run() { # what, h2load arguments...
   local what=$1 log=$work/h2load.log
   shift
@@ -355,6 +383,27 @@ peer_client_nghttpd() {
   [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
 }
 
+# Server push from nghttpd (RFC 9113 §8.4): a request for /f100 brings
+# promises of /f1 and /f100000; the client takes the first (its pushed
+# body checked) and refuses the second with RST_STREAM CANCEL (larger
+# than our window, it cannot be over before the refusal).
+peer_client_push() {
+  need nghttpd nghttp2-server
+  local www=$work/www n
+  mkdir -p "$www"
+  for n in 1 100 16384 100000; do random_file "$n" "$www/f$n"; done
+  start_nghttpd "$www" -p/f100=/f1,/f100000 -p/f16384=/f100000
+  client "a push accepted and one cancelled" push "$nghttpd_port" \
+    --push "/f1=file:$www/f1" --push /f100000=cancel \
+    "GET,/f100,expect=file:$www/f100"
+  client "the body of a large push checked" push-large "$nghttpd_port" \
+    --push "/f100000=file:$www/f100000" "GET,/f16384,expect=file:$www/f16384"
+  kill -TERM "$nghttpd_pid"
+  wait "$nghttpd_pid" 2>/dev/null
+  forget "$nghttpd_pid"
+  [ "$client_failures" -eq 0 ] || fail "$client_failures client runs failed"
+}
+
 # h2e against itself: both roles, small windows, tiny bounds on either
 # side (a --tight client cannot keep 100 streams open: its output buffer
 # holds about 30 request heads).
@@ -378,9 +427,11 @@ peer_self() {
 [ -x "$bin" ] || fail "$bin is not an executable"
 need_python # generates the pattern files
 case "$peer" in
-  nghttp | curl | h2load | python_h2 | client_nghttpd | self) "peer_$peer" ;;
+  nghttp | curl | curl_upgrade | h2load | python_h2 | client_nghttpd | \
+    client_push | self) "peer_$peer" ;;
   all)
-    for p in nghttp curl h2load python_h2 client_nghttpd self; do
+    for p in nghttp curl curl_upgrade h2load python_h2 client_nghttpd \
+      client_push self; do
       bash "$0" "$bin" "$p" || exit 1
     done
     ;;

@@ -246,6 +246,11 @@ void peer_drain(peer *p);
 #define peer_expect_headers(p, stream_id, end_stream, fields, count)           \
   peer_expect_headers_at(p, stream_id, end_stream, fields, count, __FILE__,    \
                          __LINE__)
+/* A PUSH_PROMISE (+ CONTINUATION*) on the stream promising `promised`,
+ * its block decoded and compared field by field. */
+#define peer_expect_push_promise(p, stream_id, promised, fields, count)        \
+  peer_expect_push_promise_at(p, stream_id, promised, fields, count, __FILE__, \
+                              __LINE__)
 /* A response head with just :status. */
 #define peer_expect_status(p, stream_id, end_stream, status)                   \
   peer_expect_status_at(p, stream_id, end_stream, status, __FILE__, __LINE__)
@@ -465,6 +470,9 @@ void peer_expect_goaway_at(peer *p, uint32_t last_stream_id, uint32_t code,
 void peer_expect_headers_at(peer *p, uint32_t stream_id, int end_stream,
                             const h2e_field *fields, size_t count,
                             const char *file, int line);
+void peer_expect_push_promise_at(peer *p, uint32_t stream_id, uint32_t promised,
+                                 const h2e_field *fields, size_t count,
+                                 const char *file, int line);
 void peer_expect_status_at(peer *p, uint32_t stream_id, int end_stream,
                            const char *status, const char *file, int line);
 void peer_expect_data_at(peer *p, uint32_t stream_id, uint8_t flags,

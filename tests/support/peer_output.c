@@ -355,6 +355,25 @@ void peer_expect_headers_at(peer *p, uint32_t stream_id, int end_stream,
                       file, line);
 }
 
+void peer_expect_push_promise_at(peer *p, uint32_t stream_id, uint32_t promised,
+                                 const h2e_field *fields, size_t count,
+                                 const char *file, int line) {
+  char what[128];
+  snprintf(what, sizeof what, "PUSH_PROMISE on stream %u promising %u",
+           stream_id, promised);
+  h2e_frame f;
+  peer_need_frame(p, &f, what, file, line);
+  if (f.hd.type != H2E_FRAME_PUSH_PROMISE || f.hd.stream_id != stream_id ||
+      f.u.push_promise.promised_stream_id != promised)
+    peer_fail_frame(&f, what, file, line);
+  while (p->block_open) {
+    h2e_frame more;
+    peer_need_frame(p, &more, "CONTINUATION", file, line);
+  }
+  peer_compare_fields(p->decoded.fields, p->decoded.count, fields, count, what,
+                      file, line);
+}
+
 void peer_expect_status_at(peer *p, uint32_t stream_id, int end_stream,
                            const char *status, const char *file, int line) {
   h2e_field field = {(const uint8_t *)":status", (const uint8_t *)status, 7,

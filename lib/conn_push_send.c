@@ -1,0 +1,92 @@
+/* Server push as a server sends it (RFC 9113 §8.4, §6.6): a PUSH_PROMISE
+ * on a client's request stream reserves a stream of ours, which the
+ * application then answers like any request (h2e_submit_headers,
+ * h2e_submit_data). */
+#include "conn.h"
+#include "fields.h"
+
+/* RFC 9113 §8.4: promised requests are safe and cacheable, and carry no
+ * content: GET or HEAD (RFC 9110 §9.2.1, §9.2.3). */
+static int request_pushable(const h2e_field *fields, size_t count) {
+  const h2e_field *method = h2e_field_find(fields, count, ":method");
+  return method != NULL && (h2e_field_value_is(method, "GET") ||
+                            h2e_field_value_is(method, "HEAD"));
+}
+
+/* RFC 9113 §5.1.2: our open streams within the peer's limit and our own
+ * (the table was sized for it). */
+int h2e_conn_push_may_start(const h2e_conn *conn) {
+  uint32_t limit = conn->peer_settings[H2E_SETTINGS_MAX_CONCURRENT_STREAMS];
+  if (limit > conn->config.max_concurrent_streams)
+    limit = conn->config.max_concurrent_streams;
+  return conn->local_active < limit;
+}
+
+static int check_can_push(const h2e_conn *conn, const h2e_field *fields,
+                          size_t count) {
+  if (!conn->is_server) /* RFC 9113 §8.4: only servers push */
+    return H2E_ERR_INVALID_ARG;
+  if (conn->failed || conn->goaway_sent || conn->goaway_received)
+    return H2E_ERR_CONN_CLOSED; /* RFC 9113 §6.8: no new streams */
+  /* RFC 9113 §6.5.2, §8.4: not after the client said ENABLE_PUSH=0. */
+  if (conn->peer_settings[H2E_SETTINGS_ENABLE_PUSH] == 0)
+    return H2E_ERR_PUSH_DISABLED;
+  if (!request_pushable(fields, count))
+    return H2E_ERR_INVALID_ARG;
+  if (conn->next_local_id > H2E_MAX_STREAM_ID)
+    return H2E_ERR_STREAM_IDS_EXHAUSTED; /* RFC 9113 §5.1.1 */
+  size_t room = h2e_conn_promise_room(conn, fields, count);
+  if (room > conn->blocks.cap)
+    return H2E_ERR_BUFFER_TOO_SMALL;
+  if (room > h2e_fifo_room(&conn->blocks))
+    return H2E_ERR_WOULDBLOCK;
+  return H2E_OK;
+}
+
+/* RFC 9113 §8.4: the associated stream is a client request that is open
+ * or half-closed (remote), and our side of it has not ended. */
+static h2e_stream *associated_stream(h2e_conn *conn, uint32_t id) {
+  h2e_stream *stream = h2e_stream_find(&conn->streams, id);
+  if (stream == NULL || !stream->peer_initiated ||
+      stream->local_end_submitted ||
+      h2e_stream_transition((h2e_sstate)stream->state, H2E_SI_SEND_PUSH_PROMISE)
+              .outcome != H2E_SO_OK)
+    return NULL;
+  return stream;
+}
+
+/* RFC 9113 §5.1: send PP -> reserved (local). Not counted toward the
+ * concurrency limit until its response starts (§5.1.2). */
+static h2e_stream *reserve_local_stream(h2e_conn *conn, int *err) {
+  h2e_stream *stream = h2e_stream_create(&conn->streams, &conn->allocator,
+                                         conn->next_local_id, err);
+  if (stream == NULL)
+    return NULL;
+  stream->send_window = conn->peer_settings[H2E_SETTINGS_INITIAL_WINDOW_SIZE];
+  h2e_flow_recv_init(&stream->recv, conn->recv_initial_window);
+  stream->app_knows = 1;
+  conn->next_local_id += 2;
+  h2e_conn_stream_enter(conn, stream, H2E_SS_RESERVED_LOCAL);
+  return stream;
+}
+
+int32_t h2e_submit_push_promise(h2e_conn *conn, uint32_t associated_stream_id,
+                                const h2e_field *fields, size_t count) {
+  if (conn == NULL || fields == NULL)
+    return H2E_ERR_INVALID_ARG;
+  int err = check_can_push(conn, fields, count);
+  if (err != H2E_OK)
+    return err;
+  h2e_stream *associated = associated_stream(conn, associated_stream_id);
+  if (associated == NULL)
+    return H2E_ERR_STREAM_CLOSED;
+  h2e_stream *promised = reserve_local_stream(conn, &err);
+  if (promised == NULL)
+    return err == H2E_ERR_WOULDBLOCK ? H2E_ERR_STREAM_LIMIT : err;
+  err = h2e_conn_encode_promise(conn, associated, promised, fields, count);
+  if (err != H2E_OK) {
+    h2e_conn_close_stream(conn, promised, H2E_SS_CLOSED_RESET_SENT);
+    return err;
+  }
+  return (int32_t)promised->id;
+}
