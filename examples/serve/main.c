@@ -1,8 +1,8 @@
 /* h2e-serve [--listen HOST:PORT] [--root DIR] [--cert FILE --key FILE]
  *           [--threads N] [--proxy] [--quiet]
  *
- * Serves a directory over HTTP/2: h2c by prior knowledge and TLS with
- * ALPN h2 (--cert/--key). One epoll loop per thread, each with its own
+ * Serves a directory over HTTP/2: h2c by prior knowledge or Upgrade, and
+ * TLS with ALPN h2 (--cert/--key). One epoll loop per thread, each with its own
  * SO_REUSEPORT listener. SIGINT or SIGTERM shuts down gracefully: GOAWAY
  * to every connection, their streams finish, then exit. */
 #include "serve.h"
@@ -128,6 +128,7 @@ static int worker_init(serve_worker *w, const serve_options *o, int index,
   memset(conn_options, 0, sizeof *conn_options);
   conn_options->config = config;
   conn_options->tls = w->tls;
+  conn_options->h2c_upgrade = w->tls == NULL; /* RFC 7540 §3.2 */
   return h2e_loop_add_listener(w->loop, w->listen_fd, conn_options);
 }
 

@@ -1,4 +1,5 @@
 #include "upgrade.h"
+#include "io.h"
 
 #include <string.h>
 
@@ -233,4 +234,56 @@ const char *h2e_upgrade_response(h2e_upgrade_result result) {
     return "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
            "Content-Length: 0\r\n\r\n";
   }
+}
+
+/* ---- the adapter's side ---------------------------------------------------
+ */
+
+static void queue_prefix(h2e_loop_conn *lc, h2e_upgrade_result result) {
+  lc->prefix = h2e_upgrade_response(result);
+  lc->prefix_len = strlen(lc->prefix);
+  lc->prefix_sent = 0;
+  lc->close_after_prefix = result != H2E_UPGRADE_OK;
+  lc->reading_head = 0;
+}
+
+/* RFC 7540 §3.2: the 101 goes out, then the server's HTTP/2 preface
+ * (SETTINGS) from the upgraded engine; the client's preface follows the
+ * head in the input, fed on the next round (the request event must be
+ * pulled first). */
+int h2e_loop_upgrade(h2e_loop_conn *lc, uint64_t now_ms, int *progress) {
+  /* Parsed afresh from the held input each time (the head is short); the
+   * fields only live until the upgraded engine has copied them. */
+  h2e_upgrade_request *r = lc->allocator.alloc(lc->allocator.ctx, sizeof *r);
+  if (r == NULL)
+    return H2E_ERR_NOMEM;
+  h2e_upgrade_result result =
+      h2e_upgrade_parse(lc->in + lc->in_start, lc->in_end - lc->in_start, r);
+  if (result == H2E_UPGRADE_NEED_MORE && lc->in_end < lc->in_cap) {
+    lc->allocator.free(lc->allocator.ctx, r, sizeof *r);
+    lc->reading_head = 1;
+    return H2E_OK;
+  }
+  h2e_conn *engine = NULL;
+  if (result == H2E_UPGRADE_OK)
+    engine = h2e_conn_new_upgraded(lc->upgrade_config, &lc->allocator, now_ms,
+                                   r->settings, r->settings_count, r->fields,
+                                   r->field_count);
+  if (result == H2E_UPGRADE_OK && engine == NULL)
+    result = H2E_UPGRADE_DECLINED;
+  if (result == H2E_UPGRADE_NEED_MORE)
+    result = H2E_UPGRADE_MALFORMED;
+  queue_prefix(lc, result);
+  *progress = 1;
+  if (engine) {
+    h2e_conn_free(lc->engine);
+    lc->engine = engine;
+    lc->in_start += r->head_len;
+    /* HTTP/2 output waits for the client's preface (protocol_known): a
+     * client that reads the 101 into a small buffer (curl 7.88) would
+     * choke on a whole response right behind it. */
+    lc->protocol = "h2c-upgrade";
+  }
+  lc->allocator.free(lc->allocator.ctx, r, sizeof *r);
+  return H2E_OK;
 }
