@@ -148,9 +148,12 @@ static void worker_drain(serve_worker *w) {
 
 static void *worker_run(void *arg) {
   serve_worker *w = arg;
-  while (!atomic_load(&stopping))
+  while (!atomic_load(&stopping)) {
     if (h2e_loop_run_once(w->loop, WAIT_MS) < 0 && errno != EINTR)
       break;
+    if (w->options->log)
+      fflush(w->options->log); /* one write per wakeup, not per line */
+  }
   worker_drain(w);
   if (w->options->log)
     fflush(w->options->log);
