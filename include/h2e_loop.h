@@ -59,6 +59,15 @@ typedef struct h2e_loop_conn_options {
    * went through h2e_loop_tls_alpn). NULL: cleartext h2c. */
   struct ssl_ctx_st *tls;
   const char *server_name; /* client: SNI and the name to verify */
+  /* Server, cleartext: a connection that opens with an HTTP/1.1 request
+   * asking for "Upgrade: h2c" with valid HTTP2-Settings and no body is
+   * switched (RFC 7540 §3.2): 101, then the request is stream 1 (an
+   * H2E_EV_HEADERS waits for it) and h2e_loop_conn_protocol says
+   * "h2c-upgrade". Any other HTTP/1.1 request is answered 505 (400 when
+   * malformed) and the connection ends with H2E_ERR_NOT_HTTP2. config
+   * must outlive the connection. 0 (default): HTTP/1.1 ends the
+   * connection at once with H2E_ERR_NOT_HTTP2. */
+  int h2c_upgrade;
 } h2e_loop_conn_options;
 
 /* Takes fd (connected, set non-blocking here) and creates its engine with
@@ -146,6 +155,9 @@ H2E_API void *h2e_loop_get_user_data(const h2e_loop *loop);
  * the pointers inside must outlive the loop). */
 H2E_API int h2e_loop_add_listener(h2e_loop *loop, int listen_fd,
                                   const h2e_loop_conn_options *options);
+/* Stops accepting on listen_fd and closes it (connections it accepted
+ * stay). H2E_ERR_INVALID_ARG when it is not a listener of this loop. */
+H2E_API int h2e_loop_remove_listener(h2e_loop *loop, int listen_fd);
 /* Hands a connection (a client's, say) to the loop, which drives it. */
 H2E_API int h2e_loop_add(h2e_loop *loop, h2e_loop_conn *lc);
 /* Drives lc now: after the application submitted outside a ready

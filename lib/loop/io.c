@@ -86,6 +86,9 @@ h2e_loop_conn *h2e_loop_conn_new(const h2e_loop_conn_options *options, int fd,
   if (lc->in)
     lc->engine = h2e_conn_new(options->config, &lc->allocator, now_ms);
   int flags = fcntl(fd, F_GETFL);
+  if (options->h2c_upgrade && options->tls == NULL &&
+      options->config->role == H2E_SERVER)
+    lc->upgrade_config = options->config;
   if (lc->engine == NULL || flags < 0 ||
       fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
       start_transport(lc, options, now_ms) != H2E_OK) {
@@ -167,9 +170,36 @@ static ptrdiff_t write_bounced(h2e_loop_conn *lc, const h2e_output_vec *vecs,
   return n == H2E_IO_ERROR ? H2E_LOOP_ERR_TLS : n;
 }
 
+/* HTTP/1.1 octets of an upgrade go first (cleartext only). */
+static int flush_prefix(h2e_loop_conn *lc, int *progress) {
+  while (!lc->write_blocked && lc->prefix_sent < lc->prefix_len) {
+    ptrdiff_t n = write(lc->fd, lc->prefix + lc->prefix_sent,
+                        lc->prefix_len - lc->prefix_sent);
+    if (n < 0 && !would_block())
+      return H2E_LOOP_ERR_IO;
+    if (n < 0) {
+      lc->write_blocked = 1;
+      return H2E_OK;
+    }
+    lc->prefix_sent += (size_t)n;
+    lc->stats.bytes_written += (uint64_t)n;
+    *progress = 1;
+  }
+  if (lc->close_after_prefix && lc->prefix_sent == lc->prefix_len)
+    return H2E_ERR_NOT_HTTP2;
+  return H2E_OK;
+}
+
 static int flush(h2e_loop_conn *lc, int *progress) {
   h2e_output_vec vecs[OUTPUT_VECS];
   size_t count;
+  int rc = flush_prefix(lc, progress);
+  if (rc != H2E_OK || lc->prefix_sent < lc->prefix_len)
+    return rc;
+  /* With upgrades on, nothing of HTTP/2 goes out before the client has
+   * shown which protocol it speaks (its preface, or an Upgrade). */
+  if (lc->upgrade_config && !lc->protocol_known)
+    return H2E_OK;
   while (!lc->write_blocked &&
          (count = h2e_conn_output(lc->engine, vecs, OUTPUT_VECS)) > 0) {
     size_t tried = 0;
@@ -227,24 +257,31 @@ static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
     memmove(lc->in, lc->in + lc->in_start, held);
   lc->in_start = 0;
   lc->in_end = held;
-  if (held == 0) {
+  /* An HTTP/1.1 head being read wants more behind what is held. */
+  if (held == 0 || lc->reading_head) {
     if (!(ready & H2E_WANT_READ) && !transport_buffered(lc))
       return H2E_OK;
-    ptrdiff_t n = read_some(lc, lc->in, lc->in_cap);
+    ptrdiff_t n = read_some(lc, lc->in + held, lc->in_cap - held);
     if (n == H2E_IO_AGAIN)
       return H2E_OK;
     if (n < 0)
       return (int)n;
     if (n == 0)
       return H2E_LOOP_ERR_EOF;
-    lc->in_end = (size_t)n;
+    lc->in_end = held + (size_t)n;
     lc->stats.bytes_read += (uint64_t)n;
     lc->stats.reads++;
     *progress = 1;
   }
+  if (lc->reading_head)
+    return h2e_loop_upgrade(lc, now_ms, progress);
   ptrdiff_t used = h2e_conn_recv(lc->engine, lc->in, lc->in_end, now_ms);
+  if (used == H2E_ERR_NOT_HTTP2 && lc->upgrade_config)
+    return h2e_loop_upgrade(lc, now_ms, progress);
   if (used < 0)
     return (int)used;
+  if (used > 0)
+    lc->protocol_known = 1;
   lc->in_start = (size_t)used;
   if (used > 0)
     *progress = 1;
@@ -303,6 +340,10 @@ unsigned h2e_loop_conn_interest(const h2e_loop_conn *lc) {
     return H2E_CLOSED;
   if (!lc->handshake_done)
     return lc->transport->want(lc->transport_ctx);
+  if (lc->prefix_sent < lc->prefix_len)
+    return H2E_WANT_WRITE;
+  if (lc->reading_head || (lc->upgrade_config && !lc->protocol_known))
+    return H2E_WANT_READ;
   unsigned want = h2e_conn_want(lc->engine);
   if (want & H2E_CLOSED)
     return H2E_CLOSED;

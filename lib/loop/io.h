@@ -33,6 +33,11 @@ int h2e_loop_tls_open(struct ssl_ctx_st *ctx, int fd, h2e_role role,
                       const char *server_name, h2e_allocator *allocator,
                       const h2e_loop_transport **transport, void **tctx);
 
+/* upgrade.c: the engine refused the input as HTTP/1.x; takes the request
+ * head (more reads when it is not whole) and switches to an upgraded
+ * engine, or queues a refusal. H2E_OK or an H2E_LOOP_ERR_* code. */
+int h2e_loop_upgrade(h2e_loop_conn *lc, uint64_t now_ms, int *progress);
+
 /* sendfile.c: out_fd <- in_fd[offset, offset+len); bytes or -1 (errno). */
 ptrdiff_t h2e_loop_sendfile(int out_fd, int in_fd, uint64_t offset, size_t len);
 
@@ -48,6 +53,13 @@ struct h2e_loop_conn {
   size_t bounce_cap;
   unsigned handshake_done : 1, write_blocked : 1, done : 1;
   uint64_t handshake_deadline;
+  /* h2c Upgrade (upgrade.c): the server config to switch with (NULL: off),
+   * an HTTP/1.1 head being read, and HTTP/1.1 octets that go out before
+   * any HTTP/2 ones (101), or alone before closing (505, 400). */
+  const h2e_config *upgrade_config;
+  unsigned reading_head : 1, close_after_prefix : 1, protocol_known : 1;
+  const char *prefix;
+  size_t prefix_len, prefix_sent;
   int error, sys_errno;
   const char *protocol;
   void *user_data;

@@ -265,6 +265,22 @@ int h2e_loop_add_listener(h2e_loop *loop, int listen_fd,
   return H2E_OK;
 }
 
+int h2e_loop_remove_listener(h2e_loop *loop, int listen_fd) {
+  for (listener **p = loop ? &loop->listeners : NULL; p && *p;
+       p = &(*p)->next) {
+    listener *l = *p;
+    if (l->fd != listen_fd)
+      continue;
+    loop->poller->set(loop->poll_fd, l->fd, listener_tag(l),
+                      H2E_POLL_REGISTERED | H2E_WANT_READ, 0);
+    *p = l->next;
+    close(l->fd);
+    loop->allocator.free(loop->allocator.ctx, l, sizeof *l);
+    return H2E_OK;
+  }
+  return H2E_ERR_INVALID_ARG;
+}
+
 static void accept_some(h2e_loop *loop, listener *l) {
   for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
     int fd = accept(l->fd, NULL, NULL);

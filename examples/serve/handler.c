@@ -1,0 +1,281 @@
+/* Answers the requests of one connection: files with sendfile, 404, 405,
+ * and CONNECT tunnels in proxy mode. */
+#include "serve.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FIELD_LIT(n, v)                                                        \
+  {                                                                            \
+    (const uint8_t *)(n), (const uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1,  \
+        0                                                                      \
+  }
+
+uint64_t serve_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- stream records ---------------------------------------------------- */
+
+static serve_stream *stream_new(serve_conn *conn, uint32_t id) {
+  serve_stream *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return NULL;
+  s->conn = conn;
+  s->id = id;
+  s->file_fd = -1;
+  s->started_ms = serve_now_ms();
+  s->next = conn->streams;
+  conn->streams = s;
+  conn->open_streams++;
+  return s;
+}
+
+static serve_stream *stream_find(serve_conn *conn, uint32_t id) {
+  for (serve_stream *s = conn->streams; s; s = s->next)
+    if (s->id == id)
+      return s;
+  return NULL;
+}
+
+static void stream_unlink(serve_conn *conn, serve_stream *s) {
+  for (serve_stream **p = &conn->streams; *p; p = &(*p)->next)
+    if (*p == s) {
+      *p = s->next;
+      break;
+    }
+  conn->open_streams--;
+}
+
+static void release_body(serve_stream *s) {
+  if (s->file_fd >= 0)
+    close(s->file_fd);
+  s->file_fd = -1;
+  s->body_released = 1;
+}
+
+/* A record goes once the stream is over and its body buffer is back. */
+static void stream_settle(serve_conn *conn, serve_stream *s,
+                          const char *protocol) {
+  if (!s->stream_done || !s->body_released)
+    return;
+  if (!s->logged) {
+    serve_log_request(s, protocol, serve_now_ms());
+    s->logged = 1;
+  }
+  stream_unlink(conn, s);
+  free(s);
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+typedef struct error_page {
+  uint16_t status;
+  const char *status_text; /* :status value */
+  const char *body;
+} error_page;
+
+static const error_page error_pages[] = {
+    {400, "400", "400 bad request\n"},
+    {404, "404", "404 not found\n"},
+    {405, "405", "405 method not allowed: GET and HEAD only\n"},
+};
+
+static const error_page *error_page_for(uint16_t status) {
+  for (size_t i = 0; i < sizeof error_pages / sizeof error_pages[0]; i++)
+    if (error_pages[i].status == status)
+      return &error_pages[i];
+  return &error_pages[0];
+}
+
+static void respond_error(h2e_conn *engine, serve_stream *s, uint16_t status,
+                          int head_only) {
+  const error_page *page = error_page_for(status);
+  char length[24];
+  size_t body_len = strlen(page->body);
+  int n = snprintf(length, sizeof length, "%zu", body_len);
+  h2e_field fields[] = {
+      {(const uint8_t *)":status", (const uint8_t *)page->status_text, 7, 3, 0},
+      FIELD_LIT("content-type", "text/plain; charset=utf-8"),
+      {(const uint8_t *)"content-length", (const uint8_t *)length, 14,
+       (uint32_t)n, 0},
+      FIELD_LIT("allow", "GET, HEAD")};
+  size_t count = status == 405 ? 4 : 3;
+  s->status = status;
+  if (head_only) {
+    h2e_submit_headers(engine, s->id, fields, count, H2E_END_STREAM);
+    s->body_released = 1;
+    return;
+  }
+  if (h2e_submit_headers(engine, s->id, fields, count, 0) != 0 ||
+      h2e_submit_data(engine, s->id, page->body, body_len, H2E_END_STREAM,
+                      (uint64_t)(uintptr_t)s) != 0) {
+    h2e_submit_rst_stream(engine, s->id, H2E_INTERNAL_ERROR);
+    s->body_released = 1;
+    return;
+  }
+  s->body_len = body_len;
+}
+
+static void respond_file(h2e_conn *engine, serve_stream *s, int head_only) {
+  serve_file file;
+  const serve_options *options = s->conn->worker->options;
+  int fd = serve_open_file(options, s->path, strlen(s->path), &file);
+  if (fd < 0) {
+    respond_error(engine, s, file.status, head_only);
+    return;
+  }
+  char length[24];
+  int n =
+      snprintf(length, sizeof length, "%llu", (unsigned long long)file.size);
+  h2e_field fields[] = {FIELD_LIT(":status", "200"),
+                        {(const uint8_t *)"content-type",
+                         (const uint8_t *)file.content_type, 12,
+                         (uint32_t)strlen(file.content_type), 0},
+                        {(const uint8_t *)"content-length",
+                         (const uint8_t *)length, 14, (uint32_t)n, 0}};
+  s->status = 200;
+  int end_now = head_only || file.size == 0;
+  if (h2e_submit_headers(engine, s->id, fields, 3,
+                         end_now ? H2E_END_STREAM : 0) != 0) {
+    close(fd);
+    h2e_submit_rst_stream(engine, s->id, H2E_INTERNAL_ERROR);
+    s->body_released = 1;
+    return;
+  }
+  if (end_now) {
+    close(fd);
+    s->body_released = 1;
+    return;
+  }
+  s->file_fd = fd;
+  if (h2e_submit_file(engine, s->id, fd, 0, file.size, H2E_END_STREAM,
+                      (uint64_t)(uintptr_t)s) != 0) {
+    release_body(s);
+    h2e_submit_rst_stream(engine, s->id, H2E_INTERNAL_ERROR);
+    return;
+  }
+  s->body_len = file.size;
+}
+
+/* Copies a field value into a fixed buffer (truncating). */
+static void copy_value(char *out, size_t cap, const h2e_field *f) {
+  size_t n = f->value_len < cap - 1 ? f->value_len : cap - 1;
+  memcpy(out, f->value, n);
+  out[n] = '\0';
+}
+
+static int name_is(const h2e_field *f, const char *name) {
+  size_t len = strlen(name);
+  return f->name_len == len && memcmp(f->name, name, len) == 0;
+}
+
+static void on_request(h2e_loop_conn *lc, serve_conn *conn,
+                       const h2e_event *ev) {
+  h2e_conn *engine = h2e_loop_conn_engine(lc);
+  serve_stream *s = stream_new(conn, ev->stream_id);
+  if (s == NULL) {
+    h2e_submit_rst_stream(engine, ev->stream_id, H2E_INTERNAL_ERROR);
+    return;
+  }
+  for (size_t i = 0; i < ev->u.headers.count; i++) {
+    const h2e_field *f = &ev->u.headers.fields[i];
+    if (name_is(f, ":method"))
+      copy_value(s->method, sizeof s->method, f);
+    else if (name_is(f, ":path"))
+      copy_value(s->path, sizeof s->path, f);
+    else if (name_is(f, ":authority"))
+      copy_value(s->authority, sizeof s->authority, f);
+  }
+  int head = strcmp(s->method, "HEAD") == 0;
+  if (head || strcmp(s->method, "GET") == 0)
+    respond_file(engine, s, head);
+  else
+    respond_error(engine, s, 405, 0);
+}
+
+/* ---- the loop's handlers ------------------------------------------------- */
+
+void serve_accepted(h2e_loop *loop, h2e_loop_conn *lc) {
+  serve_worker *worker = h2e_loop_get_user_data(loop);
+  serve_conn *conn = calloc(1, sizeof *conn);
+  if (conn == NULL) {
+    h2e_loop_close(loop, lc);
+    return;
+  }
+  conn->worker = worker;
+  conn->lc = lc;
+  conn->id = ++worker->next_conn_id;
+  conn->next = worker->conns;
+  if (worker->conns)
+    worker->conns->prev = conn;
+  worker->conns = conn;
+  serve_peer_name(h2e_loop_conn_fd(lc), conn->peer, sizeof conn->peer);
+  h2e_loop_conn_set_user_data(lc, conn);
+}
+
+static void on_event(h2e_loop_conn *lc, serve_conn *conn, const h2e_event *ev) {
+  const char *protocol = h2e_loop_conn_protocol(lc);
+  serve_stream *s;
+  switch (ev->type) {
+  case H2E_EV_HEADERS:
+    if (ev->u.headers.kind == H2E_HEADERS_REQUEST)
+      on_request(lc, conn, ev);
+    break;
+  case H2E_EV_DATA:
+    /* Request bodies are not used: give the window back at once. */
+    h2e_consume(h2e_loop_conn_engine(lc), ev->stream_id, ev->u.data.len);
+    break;
+  case H2E_EV_DATA_SENT:
+    s = (serve_stream *)(uintptr_t)ev->u.data_sent.cookie;
+    if (s) {
+      release_body(s);
+      stream_settle(conn, s, protocol);
+    }
+    break;
+  case H2E_EV_STREAM_CLOSED:
+  case H2E_EV_STREAM_RESET:
+    if ((s = stream_find(conn, ev->stream_id)) != NULL) {
+      s->stream_done = 1;
+      s->reset = ev->type == H2E_EV_STREAM_RESET;
+      stream_settle(conn, s, protocol);
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+void serve_ready(h2e_loop *loop, h2e_loop_conn *lc) {
+  (void)loop;
+  serve_conn *conn = h2e_loop_conn_get_user_data(lc);
+  h2e_conn *engine = h2e_loop_conn_engine(lc);
+  h2e_event ev;
+  while (h2e_conn_next_event(engine, &ev))
+    on_event(lc, conn, &ev);
+}
+
+void serve_closed(h2e_loop *loop, h2e_loop_conn *lc) {
+  (void)loop;
+  serve_conn *conn = h2e_loop_conn_get_user_data(lc);
+  if (conn == NULL)
+    return;
+  const char *protocol = h2e_loop_conn_protocol(lc);
+  while (conn->streams) {
+    serve_stream *s = conn->streams;
+    release_body(s);
+    s->stream_done = 1;
+    stream_settle(conn, s, protocol);
+  }
+  if (conn->prev)
+    conn->prev->next = conn->next;
+  else
+    conn->worker->conns = conn->next;
+  if (conn->next)
+    conn->next->prev = conn->prev;
+  free(conn);
+}

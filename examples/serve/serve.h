@@ -1,0 +1,99 @@
+/* h2e-serve: serves a directory over HTTP/2 (h2c by prior knowledge, h2c
+ * Upgrade, TLS with ALPN h2) on the h2e epoll loop. One loop per thread,
+ * each with its own SO_REUSEPORT listener; nothing shared between them
+ * but the read-only options. */
+#ifndef H2E_SERVE_H
+#define H2E_SERVE_H
+
+#include "h2e_loop.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+typedef struct serve_options {
+  const char *host;
+  uint16_t port;
+  const char *root; /* realpath of --root */
+  size_t root_len;
+  const char *cert, *key;
+  int threads;
+  int proxy; /* --proxy: CONNECT tunnels to any authority */
+  FILE *log; /* access log (stdout), NULL with --quiet */
+} serve_options;
+
+/* What one loop (thread) owns. */
+typedef struct serve_conn serve_conn;
+
+typedef struct serve_worker {
+  const serve_options *options;
+  h2e_loop *loop;
+  struct ssl_ctx_st *tls;
+  int index;             /* thread number, part of connection ids */
+  uint64_t next_conn_id; /* per worker; printed as index.n */
+  int listen_fd;
+  serve_conn *conns; /* open connections */
+} serve_worker;
+
+/* A connection's own state (the loop connection's user data). */
+typedef struct serve_stream serve_stream;
+
+struct serve_conn {
+  serve_conn *prev, *next; /* the worker's connections */
+  h2e_loop_conn *lc;
+  serve_worker *worker;
+  uint64_t id;
+  char peer[64];         /* client address */
+  serve_stream *streams; /* requests being answered */
+  size_t open_streams;
+};
+
+/* One request being answered. */
+struct serve_stream {
+  serve_stream *next;
+  serve_conn *conn;
+  uint32_t id;
+  int file_fd; /* -1 when none or closed */
+  uint16_t status;
+  uint64_t body_len; /* octets of body submitted */
+  uint64_t started_ms;
+  char method[16];
+  char path[256];
+  char authority[256];
+  uint8_t body_released; /* DATA_SENT for the body came, or no body */
+  uint8_t stream_done;   /* STREAM_CLOSED or STREAM_RESET came */
+  uint8_t reset;
+  uint8_t logged;
+};
+
+/* ---- files.c */
+typedef struct serve_file {
+  uint64_t size;
+  const char *content_type; /* by the file's extension */
+  uint16_t status;          /* 200, 404, or 400 for a malformed path */
+} serve_file;
+
+/* Opens the file a :path names under the root (query dropped, %XX
+ * decoded, no "." or ".." segment, no escape through symlinks; a
+ * directory serves its index.html). Returns an fd, or -1 with
+ * out->status 404 or 400. */
+int serve_open_file(const serve_options *options, const char *path,
+                    size_t path_len, serve_file *out);
+
+/* ---- handler.c */
+/* The loop's handlers: accepted, ready, closed. */
+void serve_accepted(h2e_loop *loop, h2e_loop_conn *lc);
+void serve_ready(h2e_loop *loop, h2e_loop_conn *lc);
+void serve_closed(h2e_loop *loop, h2e_loop_conn *lc);
+
+/* ---- access_log.c */
+/* One line per finished request: time, connection id, protocol, client,
+ * stream, method, path, status, body octets, duration. */
+void serve_log_request(const serve_stream *stream, const char *protocol,
+                       uint64_t now_ms);
+
+uint64_t serve_now_ms(void);
+/* "address:port" of the socket's peer. */
+void serve_peer_name(int fd, char *out, size_t cap);
+
+#endif
