@@ -141,11 +141,13 @@ def settings_flood(a):
 
 
 def hpack_bomb(a):
-    """4000 octets indexed once, then referenced 8000 times per block."""
+    """4000 octets indexed once, then referenced 4000 times per block
+    (16 MB decoded if nothing stopped it): each stream is refused, and
+    the refusals spend the misbehaviour budget."""
     bomb = (bytes([0x82, 0x86, 0x84, 0x01, 0x09]) + b"localhost" +
             bytes([0x40, 0x06]) + b"x-bomb" + bytes([0x7F, 0xA1, 0x1E]) +
-            b"b" * 4000 + b"\xbe" * 8000)
-    for i in range(200):
+            b"b" * 4000 + b"\xbe" * 4000)
+    for i in range(1100):
         if not a.send(frame(1, 0x5, 2 * i + 1, bomb)):
             break
     return a.goaway_code() == ENHANCE_YOUR_CALM
