@@ -147,8 +147,11 @@ def hpack_bomb(a):
     bomb = (bytes([0x82, 0x86, 0x84, 0x01, 0x09]) + b"localhost" +
             bytes([0x40, 0x06]) + b"x-bomb" + bytes([0x7F, 0xA1, 0x1E]) +
             b"b" * 4000 + b"\xbe" * 4000)
-    for i in range(1100):
-        if not a.send(frame(1, 0x5, 2 * i + 1, bomb)):
+    sid = 1
+    for _ in range(50):  # until GOAWAY, however fast tokens refill
+        batch = b"".join(frame(1, 0x5, sid + 2 * k, bomb) for k in range(100))
+        sid += 200
+        if not a.send(batch) or a.goaway_code(wait=0.01) is not None:
             break
     return a.goaway_code() == ENHANCE_YOUR_CALM
 
