@@ -122,6 +122,7 @@ static void build_args(bench_server_kind kind, const char *program,
     args[n++] = "--listen", args[n++] = scratch;
     args[n++] = "--root", args[n++] = (char *)dir;
     args[n++] = "--threads", args[n++] = "1";
+    args[n++] = "--quiet"; /* as the others: no access log */
   } else if (kind == BENCH_NGHTTPD) {
     snprintf(scratch, scratch_cap, "%u", port);
     args[n++] = "--no-tls", args[n++] = "-d", args[n++] = (char *)dir;

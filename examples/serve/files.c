@@ -72,30 +72,30 @@ static const char *content_type_of(const char *file);
 int serve_open_file(const serve_options *options, const char *path,
                     size_t path_len, serve_file *out) {
   char decoded[PATH_MAX / 2];
-  char file[PATH_MAX];
+  char *file = out->file;
+  const size_t file_cap = sizeof out->file;
   uint16_t *status = &out->status;
   *status = 400;
   if (decode_path(path, path_len, decoded, sizeof decoded) < 0 ||
       has_dot_segment(decoded))
     return -1;
   *status = 404;
-  size_t n =
-      (size_t)snprintf(file, sizeof file, "%s%s", options->root, decoded);
-  struct stat st;
-  if (n >= sizeof file || stat(file, &st) != 0)
+  size_t n = (size_t)snprintf(file, file_cap, "%s%s", options->root, decoded);
+  struct stat *st = &out->st;
+  if (n >= file_cap || stat(file, st) != 0)
     return -1;
-  if (S_ISDIR(st.st_mode)) {
-    n += (size_t)snprintf(file + n, sizeof file - n, "%s" INDEX_FILE,
+  if (S_ISDIR(st->st_mode)) {
+    n += (size_t)snprintf(file + n, file_cap - n, "%s" INDEX_FILE,
                           file[n - 1] == '/' ? "" : "/");
-    if (n >= sizeof file || stat(file, &st) != 0)
+    if (n >= file_cap || stat(file, st) != 0)
       return -1;
   }
-  if (!S_ISREG(st.st_mode) || !under_root(options, file))
+  if (!S_ISREG(st->st_mode) || !under_root(options, file))
     return -1;
   int fd = open(file, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return -1;
-  out->size = (uint64_t)st.st_size;
+  out->size = (uint64_t)st->st_size;
   out->content_type = content_type_of(file);
   *status = 200;
   return fd;

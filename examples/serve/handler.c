@@ -27,7 +27,6 @@ static serve_stream *stream_new(serve_conn *conn, uint32_t id) {
     return NULL;
   s->conn = conn;
   s->id = id;
-  s->file_fd = -1;
   s->started_ms = serve_now_ms();
   s->next = conn->streams;
   conn->streams = s;
@@ -52,9 +51,8 @@ static void stream_unlink(serve_conn *conn, serve_stream *s) {
 }
 
 static void release_body(serve_stream *s) {
-  if (s->file_fd >= 0)
-    close(s->file_fd);
-  s->file_fd = -1;
+  serve_entry_release(s->entry);
+  s->entry = NULL;
   s->body_released = 1;
 }
 
@@ -83,6 +81,7 @@ static const error_page error_pages[] = {
     {400, "400", "400 bad request\n"},
     {404, "404", "404 not found\n"},
     {405, "405", "405 method not allowed: GET and HEAD only\n"},
+    {500, "500", "500 internal error\n"},
 };
 
 static const error_page *error_page_for(uint16_t status) {
@@ -121,45 +120,45 @@ static void respond_error(h2e_conn *engine, serve_stream *s, uint16_t status,
   s->body_len = body_len;
 }
 
+static int submit_body(h2e_conn *engine, serve_stream *s) {
+  const serve_entry *e = s->entry;
+  uint64_t cookie = (uint64_t)(uintptr_t)s;
+  if (serve_entry_content(e))
+    return h2e_submit_data(engine, s->id, serve_entry_content(e),
+                           serve_entry_size(e), H2E_END_STREAM, cookie);
+  return h2e_submit_file(engine, s->id, serve_entry_fd(e), 0,
+                         serve_entry_size(e), H2E_END_STREAM, cookie);
+}
+
 static void respond_file(h2e_conn *engine, serve_stream *s, int head_only) {
-  serve_file file;
-  const serve_options *options = s->conn->worker->options;
-  int fd = serve_open_file(options, s->path, strlen(s->path), &file);
-  if (fd < 0) {
-    respond_error(engine, s, file.status, head_only);
+  serve_worker *w = s->conn->worker;
+  uint16_t status;
+  s->entry = serve_cache_get(&w->cache, w->options, s->path, strlen(s->path),
+                             serve_now_ms(), &status);
+  if (s->entry == NULL) {
+    respond_error(engine, s, status, head_only);
     return;
   }
+  uint64_t size = serve_entry_size(s->entry);
+  const char *type = serve_entry_type(s->entry);
   char length[24];
-  int n =
-      snprintf(length, sizeof length, "%llu", (unsigned long long)file.size);
+  int n = snprintf(length, sizeof length, "%llu", (unsigned long long)size);
   h2e_field fields[] = {FIELD_LIT(":status", "200"),
-                        {(const uint8_t *)"content-type",
-                         (const uint8_t *)file.content_type, 12,
-                         (uint32_t)strlen(file.content_type), 0},
+                        {(const uint8_t *)"content-type", (const uint8_t *)type,
+                         12, (uint32_t)strlen(type), 0},
                         {(const uint8_t *)"content-length",
                          (const uint8_t *)length, 14, (uint32_t)n, 0}};
   s->status = 200;
-  int end_now = head_only || file.size == 0;
-  if (h2e_submit_headers(engine, s->id, fields, 3,
-                         end_now ? H2E_END_STREAM : 0) != 0) {
-    close(fd);
+  int end_now = head_only || size == 0;
+  int rc = h2e_submit_headers(engine, s->id, fields, 3,
+                              end_now ? H2E_END_STREAM : 0);
+  if (rc == 0 && !end_now && (rc = submit_body(engine, s)) == 0) {
+    s->body_len = size;
+    return; /* the entry goes back at DATA_SENT */
+  }
+  release_body(s);
+  if (rc != 0)
     h2e_submit_rst_stream(engine, s->id, H2E_INTERNAL_ERROR);
-    s->body_released = 1;
-    return;
-  }
-  if (end_now) {
-    close(fd);
-    s->body_released = 1;
-    return;
-  }
-  s->file_fd = fd;
-  if (h2e_submit_file(engine, s->id, fd, 0, file.size, H2E_END_STREAM,
-                      (uint64_t)(uintptr_t)s) != 0) {
-    release_body(s);
-    h2e_submit_rst_stream(engine, s->id, H2E_INTERNAL_ERROR);
-    return;
-  }
-  s->body_len = file.size;
 }
 
 /* Copies a field value into a fixed buffer (truncating). */

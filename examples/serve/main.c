@@ -206,8 +206,10 @@ int main(int argc, char **argv) {
   worker_run(&workers[0]);
   for (int i = 1; i < o.threads; i++)
     pthread_join(threads[i], NULL);
-  for (int i = 0; i < o.threads; i++)
+  for (int i = 0; i < o.threads; i++) {
     h2e_loop_free(workers[i].loop);
+    serve_cache_free(&workers[i].cache);
+  }
   h2e_loop_tls_ctx_free(tls);
   return 0;
 }

@@ -7,8 +7,10 @@
 
 #include "h2e_loop.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 typedef struct serve_options {
@@ -24,6 +26,28 @@ typedef struct serve_options {
 
 /* What one loop (thread) owns. */
 typedef struct serve_conn serve_conn;
+typedef struct serve_entry serve_entry;
+
+/* ---- cache.c: the open-file cache of one worker */
+#define SERVE_CACHE_SLOTS 1024
+typedef struct serve_cache {
+  serve_entry *slots[SERVE_CACHE_SLOTS]; /* direct-mapped by path hash */
+  uint64_t content_bytes;                /* small files held in memory */
+} serve_cache;
+
+/* The file a :path names, with a reference for the caller (give it back
+ * with serve_entry_release once its body is sent), or NULL with *status
+ * 404, 400 or 500. */
+serve_entry *serve_cache_get(serve_cache *cache, const serve_options *o,
+                             const char *path, size_t path_len, uint64_t now_ms,
+                             uint16_t *status);
+void serve_entry_release(serve_entry *e);
+void serve_cache_free(serve_cache *cache);
+/* The body: in memory (content non-NULL) or in the file fd. */
+int serve_entry_fd(const serve_entry *e);
+const uint8_t *serve_entry_content(const serve_entry *e);
+uint64_t serve_entry_size(const serve_entry *e);
+const char *serve_entry_type(const serve_entry *e);
 
 typedef struct serve_worker {
   const serve_options *options;
@@ -33,6 +57,7 @@ typedef struct serve_worker {
   uint64_t next_conn_id; /* per worker; printed as index.n */
   int listen_fd;
   serve_conn *conns; /* open connections */
+  serve_cache cache;
 } serve_worker;
 
 /* A connection's own state (the loop connection's user data). */
@@ -53,7 +78,7 @@ struct serve_stream {
   serve_stream *next;
   serve_conn *conn;
   uint32_t id;
-  int file_fd; /* -1 when none or closed */
+  serve_entry *entry; /* the file whose body is being sent */
   uint16_t status;
   uint64_t body_len; /* octets of body submitted */
   uint64_t started_ms;
@@ -71,6 +96,8 @@ typedef struct serve_file {
   uint64_t size;
   const char *content_type; /* by the file's extension */
   uint16_t status;          /* 200, 404, or 400 for a malformed path */
+  struct stat st;           /* the file's identity when it was opened */
+  char file[PATH_MAX];      /* its path */
 } serve_file;
 
 /* Opens the file a :path names under the root (query dropped, %XX
