@@ -293,6 +293,8 @@ static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
 /* H2E_OK once done; otherwise what io returns (IDLE while it runs). No
  * HTTP/2 octet moves before the handshake and its ALPN check are done. */
 static int handshake(h2e_loop_conn *lc) {
+  if (lc->transport == NULL) /* cleartext: nothing to shake hands on */
+    return H2E_OK;
   int rc = lc->transport->handshake(lc->transport_ctx);
   if (rc == H2E_IO_AGAIN)
     return H2E_IO_AGAIN;

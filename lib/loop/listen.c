@@ -18,7 +18,7 @@ static int set_nonblocking(int fd) {
 
 static struct addrinfo *resolve(const char *host, uint16_t port, int passive) {
   char service[8];
-  snprintf(service, sizeof service, "%u", (unsigned)port);
+  (void)snprintf(service, sizeof service, "%u", (unsigned)port);
   struct addrinfo hints, *found = NULL;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;

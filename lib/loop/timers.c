@@ -40,13 +40,13 @@ static void sift_down(h2e_timers *timers, size_t i) {
 static int grow(h2e_timers *timers) {
   size_t cap = timers->cap ? timers->cap * 2 : 64;
   h2e_allocator *a = timers->allocator;
-  h2e_loop_conn **heap = a->alloc(a->ctx, cap * sizeof *heap);
+  h2e_loop_conn **heap = a->alloc(a->ctx, cap * sizeof(h2e_loop_conn *));
   if (heap == NULL)
     return H2E_ERR_NOMEM;
   for (size_t i = 0; i < timers->count; i++)
     heap[i] = timers->heap[i];
   if (timers->heap)
-    a->free(a->ctx, timers->heap, timers->cap * sizeof *heap);
+    a->free(a->ctx, timers->heap, timers->cap * sizeof(h2e_loop_conn *));
   timers->heap = heap;
   timers->cap = cap;
   return H2E_OK;
@@ -92,7 +92,7 @@ h2e_loop_conn *h2e_timers_first(const h2e_timers *timers) {
 void h2e_timers_free(h2e_timers *timers) {
   if (timers->heap)
     timers->allocator->free(timers->allocator->ctx, timers->heap,
-                            timers->cap * sizeof *timers->heap);
+                            timers->cap * sizeof(h2e_loop_conn *));
   timers->heap = NULL;
   timers->count = timers->cap = 0;
 }
