@@ -3,6 +3,7 @@
  * spans chunks is assembled in the caller's buffer, except DATA in
  * H2E_READER_STREAM_DATA mode, which goes out in pieces as it arrives. */
 #include "frame.h"
+#include "prefetch.h"
 
 #include <string.h>
 
@@ -169,11 +170,15 @@ static int read_data(h2e_frame_reader *reader, reader_input *input,
 static int run_state(h2e_frame_reader *reader, reader_input *input,
                      h2e_frame *out, h2e_frame_error *err);
 
-/* Sets up the reading of a payload once its header is complete. */
-static int start_payload(h2e_frame_reader *reader, reader_input *input,
-                         h2e_frame *out, h2e_frame_error *err) {
-  h2e_frame_header_decode(reader->header, &reader->hd);
+/* Sets up the reading of a payload once its 9 header octets are known. */
+static int start_payload(h2e_frame_reader *reader, const uint8_t *header,
+                         reader_input *input, h2e_frame *out,
+                         h2e_frame_error *err) {
+  h2e_frame_header_decode(header, &reader->hd);
   reader->pad_len = 0;
+  size_t next_header = input->pos + reader->hd.length;
+  if (next_header < input->len)
+    H2E_PREFETCH(input->bytes + next_header);
   if (h2e_frame_check_header(&reader->hd, reader->max_frame_size,
                              &reader->error)) {
     if (reader->error.scope == H2E_SCOPE_CONNECTION)
@@ -198,7 +203,7 @@ static int read_header(h2e_frame_reader *reader, reader_input *input,
   input->pos += take;
   if (reader->header_have < H2E_FRAME_HEADER_LEN)
     return 0;
-  return start_payload(reader, input, out, err);
+  return start_payload(reader, reader->header, input, out, err);
 }
 
 static int run_state(h2e_frame_reader *reader, reader_input *input,
@@ -225,6 +230,12 @@ int h2e_frame_read(h2e_frame_reader *reader, const uint8_t *in, size_t len,
   if (reader->failed)
     return reader_fail(reader, err);
   int result = 0;
+  /* A header whole in the input is decoded in place, not copied. */
+  if (reader->state == READ_HEADER && reader->header_have == 0 &&
+      len >= H2E_FRAME_HEADER_LEN) {
+    input.pos = H2E_FRAME_HEADER_LEN;
+    result = start_payload(reader, in, &input, out, err);
+  }
   while (result == 0 && input_left(&input) > 0)
     result = run_state(reader, &input, out, err);
   *consumed = input.pos;
