@@ -64,7 +64,7 @@ int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
     return H2E_ERR_BUFFER_TOO_SMALL;
   uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
   if (p == NULL)
-    return H2E_ERR_WOULDBLOCK;
+    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
   uint32_t inserted =
       h2e_hpack_table_next(h2e_hpack_encoder_table(conn->encoder));
   ptrdiff_t len =

@@ -45,8 +45,7 @@ static int max_frame_size_valid(uint32_t size, size_t buf_cap) {
 int h2e_frame_reader_init(h2e_frame_reader *reader, uint8_t *buf,
                           size_t buf_cap, uint32_t max_frame_size,
                           unsigned options) {
-  if (reader == NULL || buf == NULL ||
-      !max_frame_size_valid(max_frame_size, buf_cap))
+  if (reader == NULL || !max_frame_size_valid(max_frame_size, buf_cap))
     return H2E_ERR_INVALID_ARG;
   memset(reader, 0, sizeof *reader);
   reader->buf = buf;
@@ -62,6 +61,15 @@ int h2e_frame_reader_set_max_frame_size(h2e_frame_reader *reader,
   if (!max_frame_size_valid(max_frame_size, reader->buf_cap))
     return H2E_ERR_INVALID_ARG;
   reader->max_frame_size = max_frame_size;
+  return 0;
+}
+
+int h2e_frame_reader_set_buffer(h2e_frame_reader *reader, uint8_t *buf) {
+  if (reader == NULL)
+    return H2E_ERR_INVALID_ARG;
+  if (buf == NULL && reader->buf_have > 0)
+    return H2E_ERR_WOULDBLOCK; /* a frame is being assembled in it */
+  reader->buf = buf;
   return 0;
 }
 
@@ -91,6 +99,8 @@ static int read_payload(h2e_frame_reader *reader, reader_input *input,
     input->pos += length;
     return decode_whole(reader, payload, out, err);
   }
+  if (reader->buf == NULL)
+    return H2E_ERR_NOMEM; /* the caller gives one and calls again */
   size_t take = min_size(input_left(input), length - reader->buf_have);
   memcpy(reader->buf + reader->buf_have, input->bytes + input->pos, take);
   reader->buf_have += take;

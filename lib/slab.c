@@ -44,14 +44,28 @@ int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
   return H2E_OK;
 }
 
+static void free_chunks(h2e_slab *slab, const h2e_allocator *allocator) {
+  size_t chunk_size = slab->per_chunk * slab->item_size;
+  for (size_t i = 0; i < slab->chunk_count; i++) {
+    h2e_mem_free(allocator, slab->chunks[i], chunk_size);
+    slab->chunks[i] = NULL;
+  }
+}
+
 void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator) {
   if (slab->chunks == NULL)
     return;
-  size_t chunk_size = slab->per_chunk * slab->item_size;
-  for (size_t i = 0; i < slab->chunk_count; i++)
-    h2e_mem_free(allocator, slab->chunks[i], chunk_size);
+  free_chunks(slab, allocator);
   h2e_mem_free(allocator, slab->chunks, slab->chunk_count * sizeof(uint8_t *));
   memset(slab, 0, sizeof *slab);
+}
+
+void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator) {
+  if (slab->in_use != 0 || slab->grown == 0)
+    return;
+  free_chunks(slab, allocator);
+  slab->grown = 0;
+  slab->free_head = 0;
 }
 
 static uint32_t *free_link(const h2e_slab *slab, uint32_t index) {

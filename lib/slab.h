@@ -1,7 +1,7 @@
 /* A bounded pool of fixed-size items, grown in chunks as needed up to its
- * capacity and never shrunk before it is freed: items keep their address
- * for life, and once the pool has grown to its working size, taking and
- * putting items allocates nothing (no allocation per request). */
+ * capacity and shrunk only when empty: items keep their address for life,
+ * and once the pool has grown to its working size, taking and putting
+ * items allocates nothing (no allocation per request). */
 #ifndef H2E_SLAB_H
 #define H2E_SLAB_H
 
@@ -26,6 +26,10 @@ typedef struct h2e_slab {
 int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
                   size_t item_size, uint32_t per_chunk, uint32_t capacity);
 void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator);
+
+/* Gives the chunks back while no item is in use (the pool grows again
+ * from nothing). */
+void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator);
 
 /* The most memory a slab with these parameters takes. */
 size_t h2e_slab_memsize_max(size_t item_size, uint32_t per_chunk,
