@@ -281,7 +281,6 @@ uint64_t h2e_conn_settings_deadline(const h2e_conn *conn);
 void h2e_conn_recv_block_start(h2e_conn *conn, const h2e_frame *frame);
 void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame);
 void h2e_conn_block_done(h2e_conn *conn, const uint8_t *block, size_t len);
-int h2e_conn_arena_fits_block(const h2e_conn *conn);
 void h2e_conn_arena_reset(h2e_conn *conn);
 /* A :status of 1xx among the fields (RFC 9110 §15.2). */
 int h2e_fields_informational(const h2e_field *fields, size_t count);

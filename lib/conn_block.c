@@ -16,13 +16,6 @@ void h2e_conn_arena_reset(h2e_conn *conn) {
   conn->arena.fields_used = 0;
 }
 
-int h2e_conn_arena_fits_block(const h2e_conn *conn) {
-  const h2e_arena *a = &conn->arena;
-  return (a->bytes_used == 0 && a->fields_used == 0) ||
-         (a->bytes_cap - a->bytes_used >= a->block_bytes &&
-          a->fields_cap - a->fields_used >= a->block_fields);
-}
-
 static const uint8_t *fragment_of(const h2e_frame *frame, size_t *len) {
   if (frame->hd.type == H2E_FRAME_HEADERS) {
     *len = frame->u.headers.block_len;

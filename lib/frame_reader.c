@@ -149,7 +149,8 @@ static void data_piece(const h2e_frame_reader *reader, const uint8_t *data,
  * goes out when it holds data or ends the frame. */
 static int read_data(h2e_frame_reader *reader, reader_input *input,
                      h2e_frame *out, h2e_frame_error *err) {
-  uint32_t prefix = h2e_frame_padded_prefix(&reader->hd);
+  /* RFC 9113 §6.1: the Pad Length is all DATA has in front. */
+  uint32_t prefix = (reader->hd.flags & H2E_FLAG_PADDED) ? 1 : 0;
   if (prefix > reader->payload_done) {
     if (input_left(input) == 0)
       return 0;
