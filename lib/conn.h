@@ -255,6 +255,8 @@ uint8_t *h2e_conn_block_buffer_take(h2e_conn *conn);
 /* Gives back what is not in use once no stream has been open for
  * H2E_BUFFERS_IDLE_MS. */
 void h2e_conn_buffers_release_idle(h2e_conn *conn);
+/* When an idle connection has buffers to give back (UINT64_MAX: never). */
+uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn);
 /* Whether p points into the reader's buffer (an event slice there pins
  * it until the next recv). */
 int h2e_conn_in_reader_buffer(const h2e_conn *conn, const uint8_t *p);

@@ -50,43 +50,60 @@ static void give_back(h2e_conn *conn, void *buf, size_t size) {
   h2e_mem_free(&conn->allocator, buf, size);
 }
 
-static void release_arena(h2e_conn *conn) {
-  h2e_arena *a = &conn->arena;
-  /* Fields of queued events, or handed out since the last recv, live
-   * here until the next recv (h2e.h: lifetimes). */
-  if (a->bytes_used != 0 || a->fields_used != 0)
-    return;
-  give_back(conn, a->bytes, a->bytes_cap);
-  give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
-  a->bytes = NULL;
-  a->fields = NULL;
+/* What an idle connection can give back now. Fields of queued events,
+ * or handed out since the last recv, live in the arena until the next
+ * recv (h2e.h: lifetimes); an event may point into the reader's buffer,
+ * a frame may be assembled there. */
+static int arena_unused(const h2e_conn *conn) {
+  const h2e_arena *a = &conn->arena;
+  return (a->bytes || a->fields) && a->bytes_used == 0 && a->fields_used == 0;
 }
 
-static void release_reader_buffer(h2e_conn *conn) {
-  /* Not while an event points into it or a frame is assembled there. */
-  if (conn->reader_buf == NULL || conn->reader_pinned ||
-      h2e_frame_reader_set_buffer(&conn->reader, NULL) != 0)
-    return;
-  give_back(conn, conn->reader_buf, conn->reader.buf_cap);
-  conn->reader_buf = NULL;
+static int reader_buffer_unused(const h2e_conn *conn) {
+  return conn->reader_buf && !conn->reader_pinned && conn->reader.buf_have == 0;
 }
 
-static void release_block_buffer(h2e_conn *conn) {
-  h2e_block *block = &conn->block;
-  if (block->active)
-    return;
-  give_back(conn, block->buf, block->cap);
-  block->buf = NULL;
-  block->cap = 0;
+static int block_buffer_unused(const h2e_conn *conn) {
+  return conn->block.buf && !conn->block.active;
+}
+
+static int slab_unused(const h2e_slab *slab) {
+  return slab->grown > 0 && slab->in_use == 0;
+}
+
+static int anything_unused(const h2e_conn *conn) {
+  return arena_unused(conn) || reader_buffer_unused(conn) ||
+         block_buffer_unused(conn) ||
+         (conn->blocks.buf && h2e_fifo_empty(&conn->blocks)) ||
+         slab_unused(&conn->streams.slots) || slab_unused(&conn->entries);
+}
+
+uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn) {
+  if (conn->streams.count != 0 || !anything_unused(conn))
+    return UINT64_MAX;
+  return conn->idle_since_ms + H2E_BUFFERS_IDLE_MS;
 }
 
 void h2e_conn_buffers_release_idle(h2e_conn *conn) {
-  if (conn->streams.count != 0 ||
-      conn->now_ms - conn->idle_since_ms < H2E_BUFFERS_IDLE_MS)
+  if (h2e_conn_buffers_deadline(conn) > conn->now_ms)
     return;
-  release_arena(conn);
-  release_reader_buffer(conn);
-  release_block_buffer(conn);
+  h2e_arena *a = &conn->arena;
+  if (arena_unused(conn)) {
+    give_back(conn, a->bytes, a->bytes_cap);
+    give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
+    a->bytes = NULL;
+    a->fields = NULL;
+  }
+  if (reader_buffer_unused(conn)) {
+    h2e_frame_reader_set_buffer(&conn->reader, NULL);
+    give_back(conn, conn->reader_buf, conn->reader.buf_cap);
+    conn->reader_buf = NULL;
+  }
+  if (block_buffer_unused(conn)) {
+    give_back(conn, conn->block.buf, conn->block.cap);
+    conn->block.buf = NULL;
+    conn->block.cap = 0;
+  }
   h2e_fifo_release(&conn->blocks);
   h2e_slab_release(&conn->streams.slots, &conn->allocator);
   h2e_slab_release(&conn->entries, &conn->allocator);

@@ -1,5 +1,6 @@
 /* Timers, with time as an argument: the SETTINGS ACK deadline (RFC 9113
- * §6.5.3), keepalive PINGs after silence, and the idle GOAWAY. */
+ * §6.5.3), keepalive PINGs after silence, the idle GOAWAY, and giving
+ * back the large buffers of an idle connection. */
 #include "conn.h"
 
 static uint64_t min_u64(uint64_t a, uint64_t b) {
@@ -35,7 +36,8 @@ static uint64_t idle_deadline(const h2e_conn *conn) {
 uint64_t h2e_conn_deadline(const h2e_conn *conn) {
   if (conn == NULL || h2e_conn_finished(conn))
     return UINT64_MAX;
-  return min_u64(h2e_conn_settings_deadline(conn),
+  return min_u64(min_u64(h2e_conn_settings_deadline(conn),
+                         h2e_conn_buffers_deadline(conn)),
                  min_u64(keepalive_deadline(conn), idle_deadline(conn)));
 }
 

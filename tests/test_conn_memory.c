@@ -196,6 +196,8 @@ test_large_buffers_taken_at_first_use_and_given_back_idle(void **state) {
   exchange(m.p, body, sizeof body);
   size_t busy = m.server_mem.current;
   assert_true(busy > fresh + 140000); /* the arena and the output buffer */
+  /* The caller is asked to tick once the second is over. */
+  assert_int_equal(h2e_conn_deadline(m.p->server.conn), m.p->now_ms + 1000);
   m.p->now_ms += 999;
   h2e_conn_tick(m.p->server.conn, m.p->now_ms);
   assert_int_equal(m.server_mem.current, busy); /* not idle long enough */
@@ -204,6 +206,8 @@ test_large_buffers_taken_at_first_use_and_given_back_idle(void **state) {
   m.p->now_ms += 1;
   h2e_conn_tick(m.p->server.conn, m.p->now_ms);
   assert_true(m.server_mem.current < busy - 60000);
+  /* Nothing more a tick could give back: no timer left. */
+  assert_int_equal(h2e_conn_deadline(m.p->server.conn), UINT64_MAX);
   static const uint8_t opaque[8] = {1};
   assert_int_equal(h2e_submit_ping(m.p->client.conn, opaque, 0), 0);
   pair_pump(m.p);
