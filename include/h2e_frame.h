@@ -294,11 +294,18 @@ typedef struct h2e_frame_reader {
 
 /* buf/buf_cap: where frames that span input chunks are assembled; it must
  * hold max_frame_size octets (DATA frames in H2E_READER_STREAM_DATA mode
- * never use it). Returns H2E_ERR_INVALID_ARG when buf_cap is too small or
- * max_frame_size is outside 16384..16777215. */
+ * never use it). buf may be NULL, to be given (buf_cap octets) only when
+ * a frame needs it: see h2e_frame_read. Returns H2E_ERR_INVALID_ARG when
+ * buf_cap is too small or max_frame_size is outside 16384..16777215. */
 H2E_API int h2e_frame_reader_init(h2e_frame_reader *reader, uint8_t *buf,
                                   size_t buf_cap, uint32_t max_frame_size,
                                   unsigned options);
+
+/* Gives the reader its assembly buffer (buf_cap octets, as at init), or
+ * takes it back with buf NULL: H2E_ERR_WOULDBLOCK while a frame is being
+ * assembled in it. A frame handed out of the buffer stays there only
+ * until the buffer is taken back. */
+H2E_API int h2e_frame_reader_set_buffer(h2e_frame_reader *reader, uint8_t *buf);
 
 /* Our SETTINGS_MAX_FRAME_SIZE changed (once the peer ACKed it). The
  * buffer must hold the new size: H2E_ERR_INVALID_ARG otherwise. */
@@ -310,11 +317,13 @@ H2E_API int h2e_frame_reader_set_max_frame_size(h2e_frame_reader *reader,
  * *consumed receives the input octets used; call again with the rest.
  * Returns 1 with *out filled (slices into `in` when the frame was whole in
  * it, else into the reader's buffer; valid until the next call), 0 when
- * all input was consumed without completing a frame, or H2E_ERR_PROTOCOL
- * with *err filled. After a stream error the reader skips the rest of that
- * frame by itself and can be fed on; after a connection error it is
- * failed and every later call returns the same error. Frames and errors
- * come out in the same order as h2e_frame_parse would give them on the
+ * all input was consumed without completing a frame, H2E_ERR_NOMEM when
+ * a frame must be assembled and the reader has no buffer (give it one
+ * with h2e_frame_reader_set_buffer and call again with the rest of the
+ * input), or H2E_ERR_PROTOCOL with *err filled. After a stream error the reader
+ * skips the rest of that frame by itself and can be fed on; after a connection
+ * error it is failed and every later call returns the same error. Frames and
+ * errors come out in the same order as h2e_frame_parse would give them on the
  * concatenated input, whatever the chunking. */
 H2E_API int h2e_frame_read(h2e_frame_reader *reader, const uint8_t *in,
                            size_t len, size_t *consumed, h2e_frame *out,

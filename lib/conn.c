@@ -7,23 +7,15 @@
 
 #include <string.h>
 
-static int alloc_buffers(h2e_conn *conn, const h2e_conn_sizes *s) {
-  const h2e_allocator *a = &conn->allocator;
-  /* Each size is recorded with its block, for h2e_conn_free after a
-   * failure half way. */
-  conn->reader_buf = h2e_mem_alloc(a, conn->config.max_frame_size);
-  if ((conn->arena.bytes = h2e_mem_alloc(a, s->arena_bytes)) != NULL)
-    conn->arena.bytes_cap = s->arena_bytes;
-  conn->arena.fields = h2e_mem_alloc(a, s->arena_fields * sizeof(h2e_field));
-  if (conn->arena.fields != NULL)
-    conn->arena.fields_cap = s->arena_fields;
-  if (!conn->reader_buf || !conn->arena.bytes || !conn->arena.fields)
-    return H2E_ERR_NOMEM;
+/* The large buffers are taken at first use (conn_buffers.c): only their
+ * sizes are set here. */
+static int plan_buffers(h2e_conn *conn, const h2e_conn_sizes *s) {
+  conn->arena.bytes_cap = s->arena_bytes;
+  conn->arena.fields_cap = s->arena_fields;
   conn->arena.block_bytes = s->arena_bytes - H2E_ARENA_SLACK_BYTES;
   conn->arena.block_fields = s->arena_fields - H2E_ARENA_SLACK_FIELDS;
   conn->block.bound = s->block_bound;
-  return h2e_frame_reader_init(&conn->reader, conn->reader_buf,
-                               conn->config.max_frame_size,
+  return h2e_frame_reader_init(&conn->reader, NULL, conn->config.max_frame_size,
                                H2E_MAX_FRAME_SIZE_MIN, H2E_READER_STREAM_DATA);
 }
 
@@ -44,7 +36,7 @@ static int setup(h2e_conn *conn) {
   h2e_conn_sizes_compute(&conn->config, &s);
   conn->stream_cap = s.stream_cap;
   conn->decoder_table_cap = (uint32_t)s.decoder_table;
-  int rc = alloc_buffers(conn, &s);
+  int rc = plan_buffers(conn, &s);
   if (rc == H2E_OK)
     rc = create_hpack(conn, &s);
   if (rc == H2E_OK)
@@ -93,11 +85,7 @@ void h2e_conn_free(h2e_conn *conn) {
   h2e_hpack_encoder_free(conn->encoder);
   h2e_hpack_decoder_free(conn->decoder);
   h2e_mem_free(a, conn->events.items, conn->events.cap * sizeof(h2e_event));
-  h2e_mem_free(a, conn->block.buf, conn->block.cap);
-  h2e_mem_free(a, conn->arena.fields,
-               conn->arena.fields_cap * sizeof(h2e_field));
-  h2e_mem_free(a, conn->arena.bytes, conn->arena.bytes_cap);
-  h2e_mem_free(a, conn->reader_buf, conn->config.max_frame_size);
+  h2e_conn_buffers_free(conn);
   h2e_mem_free(a, conn, sizeof *conn);
 }
 
@@ -114,6 +102,11 @@ static size_t read_frames(h2e_conn *conn, const uint8_t *in, size_t len) {
     pos += used;
     if (rc == 0)
       break;
+    /* The frame spans chunks: it is assembled in the reader's buffer. */
+    if (rc == H2E_ERR_NOMEM) {
+      h2e_conn_reader_buffer_take(conn);
+      continue;
+    }
     if (rc < 0)
       h2e_conn_frame_error(conn, &err, &frame);
     else
@@ -134,6 +127,7 @@ ptrdiff_t h2e_conn_recv(h2e_conn *conn, const uint8_t *in, size_t len,
   if (conn->events.count == 0) {
     h2e_conn_arena_reset(conn);
     conn->reader_pinned = 0;
+    h2e_conn_buffers_release_idle(conn);
   }
   size_t pos = 0;
   if (conn->preface_have < H2E_PREFACE_LEN) {

@@ -37,6 +37,9 @@
  * ordinary blocks fit between two recv calls. */
 #define H2E_ARENA_SLACK_BYTES  8192
 #define H2E_ARENA_SLACK_FIELDS 256
+/* Large buffers are given back after this long without an open stream
+ * (of the caller's time: a busy connection keeps them). */
+#define H2E_BUFFERS_IDLE_MS 1000
 
 extern const uint8_t h2e_client_preface[H2E_PREFACE_LEN];
 
@@ -115,7 +118,8 @@ typedef struct h2e_field_list {
   int too_large; /* over max_header_list_size: fields not delivered */
 } h2e_field_list;
 
-/* Decoded fields of the header events queued since the last recv. */
+/* Decoded fields of the header events queued since the last recv. The
+ * storage (the caps) is taken at the first block. */
 typedef struct h2e_arena {
   uint8_t *bytes;
   size_t bytes_cap;
@@ -147,7 +151,7 @@ struct h2e_conn {
 
   /* ---- input */
   h2e_frame_reader reader;
-  uint8_t *reader_buf;
+  uint8_t *reader_buf;   /* reader.buf_cap octets, NULL while not needed */
   uint8_t preface_have;  /* server: preface octets matched */
   uint8_t settings_seen; /* RFC 9113 §3.4: the peer's first SETTINGS */
   uint8_t reader_pinned; /* an event points into reader_buf */
@@ -248,6 +252,22 @@ int h2e_conn_terminal(const h2e_conn *conn);
 /* Has nothing left to do once its output drains (H2E_CLOSED). */
 int h2e_conn_finished(const h2e_conn *conn);
 
+/* ---- conn_buffers.c */
+/* Takes a large buffer at its first use; -1 after failing the connection
+ * (the block buffer: NULL). */
+int h2e_conn_arena_take(h2e_conn *conn);
+int h2e_conn_reader_buffer_take(h2e_conn *conn);
+uint8_t *h2e_conn_block_buffer_take(h2e_conn *conn);
+/* Gives back what is not in use once no stream has been open for
+ * H2E_BUFFERS_IDLE_MS. */
+void h2e_conn_buffers_release_idle(h2e_conn *conn);
+/* When an idle connection has buffers to give back (UINT64_MAX: never). */
+uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn);
+/* Whether p points into the reader's buffer (an event slice there pins
+ * it until the next recv). */
+int h2e_conn_in_reader_buffer(const h2e_conn *conn, const uint8_t *p);
+void h2e_conn_buffers_free(h2e_conn *conn);
+
 /* ---- conn_preface.c */
 ptrdiff_t h2e_conn_recv_preface(h2e_conn *conn, const uint8_t *in, size_t len);
 
@@ -272,7 +292,6 @@ uint64_t h2e_conn_settings_deadline(const h2e_conn *conn);
 void h2e_conn_recv_block_start(h2e_conn *conn, const h2e_frame *frame);
 void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame);
 void h2e_conn_block_done(h2e_conn *conn, const uint8_t *block, size_t len);
-int h2e_conn_arena_fits_block(const h2e_conn *conn);
 void h2e_conn_arena_reset(h2e_conn *conn);
 /* A :status of 1xx among the fields (RFC 9110 §15.2). */
 int h2e_fields_informational(const h2e_field *fields, size_t count);

@@ -5,8 +5,6 @@
  * fields go to the arena, where they stay valid until the next recv. */
 #include "conn.h"
 
-#include "mem.h"
-
 #include <string.h>
 
 /* CONTINUATION frames one block may take (a sender splits blocks by its
@@ -16,13 +14,6 @@
 void h2e_conn_arena_reset(h2e_conn *conn) {
   conn->arena.bytes_used = 0;
   conn->arena.fields_used = 0;
-}
-
-int h2e_conn_arena_fits_block(const h2e_conn *conn) {
-  const h2e_arena *a = &conn->arena;
-  return (a->bytes_used == 0 && a->fields_used == 0) ||
-         (a->bytes_cap - a->bytes_used >= a->block_bytes &&
-          a->fields_cap - a->fields_used >= a->block_fields);
 }
 
 static const uint8_t *fragment_of(const h2e_frame *frame, size_t *len) {
@@ -49,14 +40,8 @@ static int append(h2e_conn *conn, const uint8_t *fragment, size_t len) {
                   "RFC 9113 §10.5.1: field block too large");
     return -1;
   }
-  if (block->buf == NULL) {
-    block->buf = h2e_mem_alloc(&conn->allocator, block->bound);
-    if (block->buf == NULL) {
-      h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
-      return -1;
-    }
-    block->cap = block->bound;
-  }
+  if (block->buf == NULL && h2e_conn_block_buffer_take(conn) == NULL)
+    return -1;
   if (len)
     memcpy(block->buf + block->len, fragment, len);
   block->len += len;
@@ -108,6 +93,8 @@ void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame) {
 static int decode(h2e_conn *conn, const uint8_t *in, size_t len,
                   h2e_hpack_output *out) {
   h2e_arena *a = &conn->arena;
+  if (a->fields == NULL && h2e_conn_arena_take(conn) < 0)
+    return -1;
   *out = (h2e_hpack_output){a->bytes + a->bytes_used,
                             a->bytes_cap - a->bytes_used,
                             a->fields + a->fields_used,

@@ -80,7 +80,7 @@ int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
     return H2E_ERR_BUFFER_TOO_SMALL;
   uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
   if (p == NULL)
-    return H2E_ERR_WOULDBLOCK;
+    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
   ptrdiff_t len = encode_fields(conn, stream, p, room, 0, fields, count);
   if (len < 0)
     return H2E_ERR_INTERNAL;
@@ -108,7 +108,7 @@ int h2e_conn_encode_promise(h2e_conn *conn, h2e_stream *associated,
   size_t room = h2e_conn_promise_room(conn, fields, count);
   uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
   if (p == NULL)
-    return H2E_ERR_WOULDBLOCK;
+    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
   ptrdiff_t len = encode_fields(conn, associated, p, room, 4, fields, count);
   if (len < 0)
     return H2E_ERR_INTERNAL;

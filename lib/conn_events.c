@@ -21,7 +21,8 @@ h2e_event *h2e_conn_event_push(h2e_conn *conn, h2e_event_type type,
   h2e_event_queue *q = &conn->events;
   if (q->count == q->cap)
     return NULL;
-  h2e_event *ev = &q->items[(q->head + q->count++) % q->cap];
+  uint32_t at = q->head + q->count++; /* < 2 * cap: no division */
+  h2e_event *ev = &q->items[at < q->cap ? at : at - q->cap];
   memset(ev, 0, sizeof *ev);
   ev->type = type;
   ev->stream_id = stream_id;
@@ -73,7 +74,7 @@ int h2e_conn_next_event(h2e_conn *conn, h2e_event *ev) {
   h2e_event_queue *q = &conn->events;
   if (q->count > 0) {
     *ev = q->items[q->head];
-    q->head = (q->head + 1) % q->cap;
+    q->head = q->head + 1 < q->cap ? q->head + 1 : 0;
     q->count--;
     return 1;
   }

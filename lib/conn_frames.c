@@ -79,8 +79,7 @@ void h2e_conn_recv_window_update(h2e_conn *conn, const h2e_frame *frame) {
  * pauses until the application has pulled it. */
 static h2e_event *slice_event(h2e_conn *conn, h2e_event_type type,
                               const h2e_frame *frame) {
-  const uint8_t *buf = conn->reader_buf;
-  if (frame->payload >= buf && frame->payload < buf + conn->reader.buf_cap)
+  if (h2e_conn_in_reader_buffer(conn, frame->payload))
     conn->reader_pinned = 1;
   return h2e_conn_event_push(conn, type, frame->hd.stream_id);
 }

@@ -58,8 +58,7 @@ void h2e_conn_recv_goaway(h2e_conn *conn, const h2e_frame *frame) {
   uint32_t code = frame->u.goaway.error_code;
   conn->goaway_received = 1;
   conn->goaway_received_last_id = last_id;
-  const uint8_t *buf = conn->reader_buf;
-  if (frame->payload >= buf && frame->payload < buf + conn->reader.buf_cap)
+  if (h2e_conn_in_reader_buffer(conn, frame->payload))
     conn->reader_pinned = 1; /* the debug data is in the reader's buffer */
   h2e_event *ev = h2e_conn_event_push(conn, H2E_EV_GOAWAY, 0);
   if (ev) {

@@ -14,9 +14,10 @@ int h2e_conn_output_init(h2e_conn *conn) {
   h2e_list_init(&conn->updates);
   h2e_list_init(&conn->windows_open);
   h2e_list_init(&conn->trailers_ready);
-  int rc = h2e_fifo_init(&conn->ctrl, &conn->allocator, s.ctrl);
+  /* Header blocks take their buffer at the first block (lazy). */
+  int rc = h2e_fifo_init(&conn->ctrl, &conn->allocator, s.ctrl, 0);
   if (rc == H2E_OK)
-    rc = h2e_fifo_init(&conn->blocks, &conn->allocator, s.blocks);
+    rc = h2e_fifo_init(&conn->blocks, &conn->allocator, s.blocks, 1);
   if (rc == H2E_OK)
     rc = h2e_slab_init(&conn->entries, &conn->allocator, sizeof(h2e_data_entry),
                        H2E_ENTRIES_PER_CHUNK, conn->config.max_pending_data);
@@ -26,8 +27,8 @@ int h2e_conn_output_init(h2e_conn *conn) {
 }
 
 void h2e_conn_output_free(h2e_conn *conn) {
-  h2e_fifo_free(&conn->ctrl, &conn->allocator);
-  h2e_fifo_free(&conn->blocks, &conn->allocator);
+  h2e_fifo_free(&conn->ctrl);
+  h2e_fifo_free(&conn->blocks);
   h2e_slab_free(&conn->entries, &conn->allocator);
   h2e_mem_free(&conn->allocator, conn->held, conn->held_cap);
 }

@@ -95,12 +95,20 @@ void h2e_conn_frame_error(h2e_conn *conn, const h2e_frame_error *err,
   h2e_conn_stream_error(conn, err->stream_id, err->code, err->reason);
 }
 
+/* Room in the arena for one more worst-case block. */
+static int arena_fits_block(const h2e_conn *conn) {
+  const h2e_arena *a = &conn->arena;
+  return (a->bytes_used == 0 && a->fields_used == 0) ||
+         (a->bytes_cap - a->bytes_used >= a->block_bytes &&
+          a->fields_cap - a->fields_used >= a->block_fields);
+}
+
 /* Decoded fields and a pinned reader buffer are given back at the next
  * recv once every event is pulled, so they hold input back only while
  * events still point into them. */
 static int event_memory_blocked(const h2e_conn *conn) {
   return conn->events.count > 0 &&
-         ((!conn->block.active && !h2e_conn_arena_fits_block(conn)) ||
+         ((!conn->block.active && !arena_fits_block(conn)) ||
           conn->reader_pinned);
 }
 

@@ -1,5 +1,6 @@
 /* Timers, with time as an argument: the SETTINGS ACK deadline (RFC 9113
- * §6.5.3), keepalive PINGs after silence, and the idle GOAWAY. */
+ * §6.5.3), keepalive PINGs after silence, the idle GOAWAY, and giving
+ * back the large buffers of an idle connection. */
 #include "conn.h"
 
 static uint64_t min_u64(uint64_t a, uint64_t b) {
@@ -35,7 +36,8 @@ static uint64_t idle_deadline(const h2e_conn *conn) {
 uint64_t h2e_conn_deadline(const h2e_conn *conn) {
   if (conn == NULL || h2e_conn_finished(conn))
     return UINT64_MAX;
-  return min_u64(h2e_conn_settings_deadline(conn),
+  return min_u64(min_u64(h2e_conn_settings_deadline(conn),
+                         h2e_conn_buffers_deadline(conn)),
                  min_u64(keepalive_deadline(conn), idle_deadline(conn)));
 }
 
@@ -65,6 +67,7 @@ void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms) {
     return;
   }
   run_keepalive(conn, now_ms);
+  h2e_conn_buffers_release_idle(conn);
   if (!conn->failed && idle_deadline(conn) <= now_ms) {
     h2e_conn_queue_goaway(conn, conn->last_peer_id, H2E_NO_ERROR,
                           "idle timeout");

@@ -5,18 +5,28 @@
 
 #include <string.h>
 
-int h2e_fifo_init(h2e_fifo *fifo, const h2e_allocator *allocator, size_t cap) {
+int h2e_fifo_init(h2e_fifo *fifo, const h2e_allocator *allocator, size_t cap,
+                  int lazy) {
   memset(fifo, 0, sizeof *fifo);
-  fifo->buf = h2e_mem_alloc(allocator, cap);
-  if (fifo->buf == NULL)
-    return H2E_ERR_NOMEM;
   fifo->cap = cap;
-  return H2E_OK;
+  fifo->allocator = allocator;
+  if (lazy)
+    return H2E_OK;
+  fifo->buf = h2e_mem_alloc(allocator, cap);
+  return fifo->buf ? H2E_OK : H2E_ERR_NOMEM;
 }
 
-void h2e_fifo_free(h2e_fifo *fifo, const h2e_allocator *allocator) {
-  h2e_mem_free(allocator, fifo->buf, fifo->cap);
+void h2e_fifo_free(h2e_fifo *fifo) {
+  if (fifo->buf)
+    h2e_mem_free(fifo->allocator, fifo->buf, fifo->cap);
   memset(fifo, 0, sizeof *fifo);
+}
+
+void h2e_fifo_release(h2e_fifo *fifo) {
+  if (fifo->buf == NULL || !h2e_fifo_empty(fifo))
+    return;
+  h2e_mem_free(fifo->allocator, fifo->buf, fifo->cap);
+  fifo->buf = NULL;
 }
 
 /* Moves the queued octets to the front; only while nothing is staged. */
@@ -30,13 +40,10 @@ static void compact(h2e_fifo *fifo) {
   fifo->head = 0;
 }
 
-size_t h2e_fifo_room(const h2e_fifo *fifo) {
-  if (fifo->staged == fifo->head)
-    return fifo->cap - (fifo->tail - fifo->head);
-  return fifo->cap - fifo->tail;
-}
-
 uint8_t *h2e_fifo_reserve(h2e_fifo *fifo, size_t n) {
+  if (fifo->buf == NULL &&
+      (fifo->buf = h2e_mem_alloc(fifo->allocator, fifo->cap)) == NULL)
+    return NULL;
   if (fifo->cap - fifo->tail < n)
     compact(fifo);
   if (fifo->cap - fifo->tail < n)
@@ -46,10 +53,6 @@ uint8_t *h2e_fifo_reserve(h2e_fifo *fifo, size_t n) {
 
 void h2e_fifo_commit(h2e_fifo *fifo, size_t n) {
   fifo->tail += n;
-}
-
-size_t h2e_fifo_unstaged(const h2e_fifo *fifo) {
-  return fifo->tail - fifo->staged;
 }
 
 const uint8_t *h2e_fifo_stage(h2e_fifo *fifo) {

@@ -10,28 +10,43 @@
 #include "h2e_base.h"
 
 typedef struct h2e_fifo {
-  uint8_t *buf;
+  uint8_t *buf; /* NULL until the first reserve, and again once released */
   size_t cap;
+  const h2e_allocator *allocator;
   size_t head;   /* first octet not yet written */
   size_t staged; /* first octet not yet staged */
   size_t tail;   /* end of the queued octets */
   uint64_t base; /* total octets before buf[0] */
 } h2e_fifo;
 
-int h2e_fifo_init(h2e_fifo *fifo, const h2e_allocator *allocator, size_t cap);
-void h2e_fifo_free(h2e_fifo *fifo, const h2e_allocator *allocator);
+/* A FIFO of cap octets whose buffer is taken from the allocator (which
+ * must outlive it) now, or at the first reserve when lazy. */
+int h2e_fifo_init(h2e_fifo *fifo, const h2e_allocator *allocator, size_t cap,
+                  int lazy);
+void h2e_fifo_free(h2e_fifo *fifo);
 
-/* Room for n octets at the tail (compacting if allowed), or NULL. Fill
- * them, then h2e_fifo_commit what was used. */
+/* Gives the buffer back if nothing is queued (the next reserve takes it
+ * again). */
+void h2e_fifo_release(h2e_fifo *fifo);
+
+/* Room for n octets at the tail (compacting if allowed), or NULL (no
+ * room, or no buffer: fifo->buf is then NULL). Fill them, then
+ * h2e_fifo_commit what was used. */
 uint8_t *h2e_fifo_reserve(h2e_fifo *fifo, size_t n);
 void h2e_fifo_commit(h2e_fifo *fifo, size_t n);
 
 /* Octets that could still be queued now. */
-size_t h2e_fifo_room(const h2e_fifo *fifo);
+static inline size_t h2e_fifo_room(const h2e_fifo *fifo) {
+  if (fifo->staged == fifo->head)
+    return fifo->cap - (fifo->tail - fifo->head);
+  return fifo->cap - fifo->tail;
+}
 
 /* Queued octets not yet staged; h2e_fifo_stage marks them all staged
  * and returns where they start. */
-size_t h2e_fifo_unstaged(const h2e_fifo *fifo);
+static inline size_t h2e_fifo_unstaged(const h2e_fifo *fifo) {
+  return fifo->tail - fifo->staged;
+}
 const uint8_t *h2e_fifo_stage(h2e_fifo *fifo);
 
 /* n staged octets were written. */

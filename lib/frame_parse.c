@@ -21,7 +21,7 @@ static int split_padding(const h2e_frame_header *hd, const uint8_t *payload,
   int padded = (hd->flags & H2E_FLAG_PADDED) != 0;
   uint32_t prefix = h2e_frame_padded_prefix(hd);
   parts->pad_len = padded ? payload[0] : 0;
-  if (h2e_frame_check_padding(hd, parts->pad_len, err))
+  if (padded && h2e_frame_check_padding(hd, parts->pad_len, err))
     return H2E_ERR_PROTOCOL;
   parts->fields = payload + padded;
   parts->content = payload + prefix;

@@ -3,6 +3,7 @@
  * spans chunks is assembled in the caller's buffer, except DATA in
  * H2E_READER_STREAM_DATA mode, which goes out in pieces as it arrives. */
 #include "frame.h"
+#include "prefetch.h"
 
 #include <string.h>
 
@@ -44,8 +45,7 @@ static int max_frame_size_valid(uint32_t size, size_t buf_cap) {
 int h2e_frame_reader_init(h2e_frame_reader *reader, uint8_t *buf,
                           size_t buf_cap, uint32_t max_frame_size,
                           unsigned options) {
-  if (reader == NULL || buf == NULL ||
-      !max_frame_size_valid(max_frame_size, buf_cap))
+  if (reader == NULL || !max_frame_size_valid(max_frame_size, buf_cap))
     return H2E_ERR_INVALID_ARG;
   memset(reader, 0, sizeof *reader);
   reader->buf = buf;
@@ -61,6 +61,15 @@ int h2e_frame_reader_set_max_frame_size(h2e_frame_reader *reader,
   if (!max_frame_size_valid(max_frame_size, reader->buf_cap))
     return H2E_ERR_INVALID_ARG;
   reader->max_frame_size = max_frame_size;
+  return 0;
+}
+
+int h2e_frame_reader_set_buffer(h2e_frame_reader *reader, uint8_t *buf) {
+  if (reader == NULL)
+    return H2E_ERR_INVALID_ARG;
+  if (buf == NULL && reader->buf_have > 0)
+    return H2E_ERR_WOULDBLOCK; /* a frame is being assembled in it */
+  reader->buf = buf;
   return 0;
 }
 
@@ -90,6 +99,8 @@ static int read_payload(h2e_frame_reader *reader, reader_input *input,
     input->pos += length;
     return decode_whole(reader, payload, out, err);
   }
+  if (reader->buf == NULL)
+    return H2E_ERR_NOMEM; /* the caller gives one and calls again */
   size_t take = min_size(input_left(input), length - reader->buf_have);
   memcpy(reader->buf + reader->buf_have, input->bytes + input->pos, take);
   reader->buf_have += take;
@@ -138,7 +149,8 @@ static void data_piece(const h2e_frame_reader *reader, const uint8_t *data,
  * goes out when it holds data or ends the frame. */
 static int read_data(h2e_frame_reader *reader, reader_input *input,
                      h2e_frame *out, h2e_frame_error *err) {
-  uint32_t prefix = h2e_frame_padded_prefix(&reader->hd);
+  /* RFC 9113 §6.1: the Pad Length is all DATA has in front. */
+  uint32_t prefix = (reader->hd.flags & H2E_FLAG_PADDED) ? 1 : 0;
   if (prefix > reader->payload_done) {
     if (input_left(input) == 0)
       return 0;
@@ -169,11 +181,15 @@ static int read_data(h2e_frame_reader *reader, reader_input *input,
 static int run_state(h2e_frame_reader *reader, reader_input *input,
                      h2e_frame *out, h2e_frame_error *err);
 
-/* Sets up the reading of a payload once its header is complete. */
-static int start_payload(h2e_frame_reader *reader, reader_input *input,
-                         h2e_frame *out, h2e_frame_error *err) {
-  h2e_frame_header_decode(reader->header, &reader->hd);
+/* Sets up the reading of a payload once its 9 header octets are known. */
+static int start_payload(h2e_frame_reader *reader, const uint8_t *header,
+                         reader_input *input, h2e_frame *out,
+                         h2e_frame_error *err) {
+  h2e_frame_header_decode(header, &reader->hd);
   reader->pad_len = 0;
+  size_t next_header = input->pos + reader->hd.length;
+  if (next_header < input->len)
+    H2E_PREFETCH(input->bytes + next_header);
   if (h2e_frame_check_header(&reader->hd, reader->max_frame_size,
                              &reader->error)) {
     if (reader->error.scope == H2E_SCOPE_CONNECTION)
@@ -198,7 +214,7 @@ static int read_header(h2e_frame_reader *reader, reader_input *input,
   input->pos += take;
   if (reader->header_have < H2E_FRAME_HEADER_LEN)
     return 0;
-  return start_payload(reader, input, out, err);
+  return start_payload(reader, reader->header, input, out, err);
 }
 
 static int run_state(h2e_frame_reader *reader, reader_input *input,
@@ -225,6 +241,12 @@ int h2e_frame_read(h2e_frame_reader *reader, const uint8_t *in, size_t len,
   if (reader->failed)
     return reader_fail(reader, err);
   int result = 0;
+  /* A header whole in the input is decoded in place, not copied. */
+  if (reader->state == READ_HEADER && reader->header_have == 0 &&
+      len >= H2E_FRAME_HEADER_LEN) {
+    input.pos = H2E_FRAME_HEADER_LEN;
+    result = start_payload(reader, in, &input, out, err);
+  }
   while (result == 0 && input_left(&input) > 0)
     result = run_state(reader, &input, out, err);
   *consumed = input.pos;

@@ -26,10 +26,12 @@ size_t h2e_slab_memsize_max(size_t item_size, uint32_t per_chunk,
 int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
                   size_t item_size, uint32_t per_chunk, uint32_t capacity) {
   memset(slab, 0, sizeof *slab);
-  if (per_chunk == 0)
+  if (per_chunk == 0 || (per_chunk & (per_chunk - 1)) != 0)
     return H2E_ERR_INVALID_ARG;
   slab->item_size = aligned_item_size(item_size);
   slab->per_chunk = per_chunk;
+  while ((1u << slab->chunk_shift) < per_chunk)
+    slab->chunk_shift++;
   slab->capacity = capacity;
   slab->chunk_count = chunks_needed(per_chunk, capacity);
   if (slab->chunk_count == 0)
@@ -42,19 +44,28 @@ int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
   return H2E_OK;
 }
 
+static void free_chunks(h2e_slab *slab, const h2e_allocator *allocator) {
+  size_t chunk_size = slab->per_chunk * slab->item_size;
+  for (size_t i = 0; i < slab->chunk_count; i++) {
+    h2e_mem_free(allocator, slab->chunks[i], chunk_size);
+    slab->chunks[i] = NULL;
+  }
+}
+
 void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator) {
   if (slab->chunks == NULL)
     return;
-  size_t chunk_size = slab->per_chunk * slab->item_size;
-  for (size_t i = 0; i < slab->chunk_count; i++)
-    h2e_mem_free(allocator, slab->chunks[i], chunk_size);
+  free_chunks(slab, allocator);
   h2e_mem_free(allocator, slab->chunks, slab->chunk_count * sizeof(uint8_t *));
   memset(slab, 0, sizeof *slab);
 }
 
-void *h2e_slab_item(const h2e_slab *slab, uint32_t index) {
-  return slab->chunks[index / slab->per_chunk] +
-         (size_t)(index % slab->per_chunk) * slab->item_size;
+void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator) {
+  if (slab->in_use != 0 || slab->grown == 0)
+    return;
+  free_chunks(slab, allocator);
+  slab->grown = 0;
+  slab->free_head = 0;
 }
 
 static uint32_t *free_link(const h2e_slab *slab, uint32_t index) {

@@ -65,6 +65,8 @@ static h2e_stream *slot_stream(const h2e_stream_table *table, uint32_t slot) {
 }
 
 h2e_stream *h2e_stream_find(const h2e_stream_table *table, uint32_t id) {
+  if (table->newest != NULL && table->newest->id == id)
+    return table->newest;
   if (table->buckets == NULL)
     return NULL;
   for (uint32_t b = home_bucket(table, id);; b = (b + 1) & table->mask) {
@@ -97,6 +99,7 @@ h2e_stream *h2e_stream_create(h2e_stream_table *table,
     b = (b + 1) & table->mask;
   table->buckets[b] = (uint32_t)slot + 1;
   table->count++;
+  table->newest = stream;
   return stream;
 }
 
@@ -139,6 +142,8 @@ void h2e_stream_destroy(h2e_stream_table *table, h2e_stream *stream,
   h2e_stream_remember_closed(table, stream->id, closed_state);
   stream->live = 0;
   table->count--;
+  if (table->newest == stream)
+    table->newest = NULL;
   h2e_slab_put(&table->slots, stream->slot);
 }
 

@@ -130,6 +130,9 @@ typedef struct h2e_stream_table {
   uint32_t *buckets; /* slot + 1, open addressing, linear probing */
   uint32_t mask;
   uint32_t count;
+  /* The stream created last: the frames and submits that follow a new
+   * stream's HEADERS are mostly about it, so they skip the hash. */
+  h2e_stream *newest;
   h2e_closed_stream *closed; /* ring of the most recently closed */
   uint32_t closed_cap;
   uint32_t closed_next;

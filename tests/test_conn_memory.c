@@ -18,10 +18,13 @@ typedef struct counting {
   size_t peak;
   size_t allocs;
   size_t frees;
+  int refuse; /* say no to every allocation */
 } counting;
 
 static void *count_alloc(void *ctx, size_t size) {
   counting *c = ctx;
+  if (c->refuse)
+    return NULL;
   c->current += size;
   if (c->current > c->peak)
     c->peak = c->current;
@@ -177,6 +180,71 @@ static void test_memsize_max_bounds_a_small_config(void **state) {
   pair_free(m.p);
 }
 
+/* Large buffers are taken at first use, so a fresh connection is small,
+ * and given back after a second with no open stream; a busy connection
+ * keeps them (test_no_allocation_per_request_in_steady_state). */
+static void
+test_large_buffers_taken_at_first_use_and_given_back_idle(void **state) {
+  (void)state;
+  measured_pair m;
+  measured_new(&m, NULL, NULL);
+  size_t fresh = m.server_mem.current;
+  /* Less than any one of the arena (144 KiB), the 64 KiB output buffer
+   * or the 16 KiB reader buffer besides the rest. */
+  assert_true(fresh < 56000);
+  static uint8_t body[2048];
+  exchange(m.p, body, sizeof body);
+  size_t busy = m.server_mem.current;
+  assert_true(busy > fresh + 140000); /* the arena and the output buffer */
+  /* The caller is asked to tick once the second is over. */
+  assert_int_equal(h2e_conn_deadline(m.p->server.conn), m.p->now_ms + 1000);
+  m.p->now_ms += 999;
+  h2e_conn_tick(m.p->server.conn, m.p->now_ms);
+  assert_int_equal(m.server_mem.current, busy); /* not idle long enough */
+  /* The arena's fields live until the next recv (h2e.h lifetimes): a
+   * tick gives back the output buffer, the next recv the arena. */
+  m.p->now_ms += 1;
+  h2e_conn_tick(m.p->server.conn, m.p->now_ms);
+  assert_true(m.server_mem.current < busy - 60000);
+  /* Nothing more a tick could give back: no timer left. */
+  assert_int_equal(h2e_conn_deadline(m.p->server.conn), UINT64_MAX);
+  static const uint8_t opaque[8] = {1};
+  assert_int_equal(h2e_submit_ping(m.p->client.conn, opaque, 0), 0);
+  pair_pump(m.p);
+  size_t idle = m.server_mem.current;
+  printf("server connection: fresh %zu octets, busy %zu, idle %zu\n", fresh,
+         busy, idle);
+  assert_int_equal(idle, fresh);
+  /* Taken again at the next request. */
+  exchange(m.p, body, sizeof body);
+  assert_int_equal(m.server_mem.current, busy);
+  assert_true(m.p->server.events_seen >= 6);
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
+/* A buffer taken at first use that the allocator refuses fails the
+ * connection with INTERNAL_ERROR (RFC 9113 §7), nothing worse. */
+static void
+test_allocation_failure_at_first_use_is_a_connection_error(void **state) {
+  (void)state;
+  measured_pair m;
+  measured_new(&m, NULL, NULL);
+  m.p->client.keep_log = m.p->server.keep_log = 1;
+  m.server_mem.refuse = 1;
+  assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
+  pair_pump(m.p);
+  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(err);
+  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
+  assert_non_null(goaway);
+  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  m.server_mem.refuse = 0;
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
 static size_t fail_after;
 static void *failing_alloc(void *ctx, size_t size) {
   (void)ctx;
@@ -209,6 +277,10 @@ int main(void) {
       cmocka_unit_test(test_high_water_mark_stays_within_memsize_max),
       cmocka_unit_test(test_memsize_max_bounds_a_small_config),
       cmocka_unit_test(test_allocation_failure_at_creation_leaks_nothing),
+      cmocka_unit_test(
+          test_large_buffers_taken_at_first_use_and_given_back_idle),
+      cmocka_unit_test(
+          test_allocation_failure_at_first_use_is_a_connection_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -506,6 +506,45 @@ static void test_reader_init_checks_its_arguments(void **state) {
                    H2E_ERR_INVALID_ARG);
 }
 
+/* A reader without a buffer reads frames whole in the input, and asks
+ * for one only when a frame spans inputs. */
+static void
+test_reader_takes_a_buffer_only_when_a_frame_spans_inputs(void **state) {
+  (void)state;
+  stream s = {{0}, 0};
+  ADD(&s, H2E_FRAME_PING, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8);
+  ADD(&s, H2E_FRAME_PING, H2E_FLAG_ACK, 0, 8, 7, 6, 5, 4, 3, 2, 1);
+  h2e_frame_reader reader;
+  assert_int_equal(h2e_frame_reader_init(&reader, NULL, MAX_FRAME, MAX_FRAME,
+                                         H2E_READER_STREAM_DATA),
+                   0);
+  h2e_frame frame;
+  h2e_frame_error err;
+  size_t consumed;
+  assert_int_equal(
+      h2e_frame_read(&reader, s.bytes, s.len, &consumed, &frame, &err), 1);
+  assert_int_equal(consumed, 17);
+  assert_ptr_equal(frame.payload, s.bytes + 9); /* in place */
+  /* The second PING arrives in two pieces. */
+  const uint8_t *second = s.bytes + 17;
+  assert_int_equal(h2e_frame_read(&reader, second, 12, &consumed, &frame, &err),
+                   H2E_ERR_NOMEM);
+  assert_int_equal(consumed, 9); /* its header */
+  assert_int_equal(h2e_frame_reader_set_buffer(&reader, reader_buf), 0);
+  assert_int_equal(
+      h2e_frame_read(&reader, second + 9, 3, &consumed, &frame, &err), 0);
+  assert_int_equal(consumed, 3);
+  /* Not taken back while the frame is assembled in it. */
+  assert_int_equal(h2e_frame_reader_set_buffer(&reader, NULL),
+                   H2E_ERR_WOULDBLOCK);
+  assert_int_equal(
+      h2e_frame_read(&reader, second + 12, 5, &consumed, &frame, &err), 1);
+  assert_int_equal(frame.hd.flags, H2E_FLAG_ACK);
+  assert_ptr_equal(frame.payload, reader_buf);
+  assert_memory_equal(frame.u.ping.opaque_data, second + 9, 8);
+  assert_int_equal(h2e_frame_reader_set_buffer(&reader, NULL), 0);
+}
+
 static void test_4_2_reader_applies_a_new_max_frame_size(void **state) {
   (void)state;
   static uint8_t big_buf[20000];
@@ -547,6 +586,8 @@ int main(void) {
       cmocka_unit_test(test_5_4_2_reader_skips_a_frame_with_a_stream_error),
       cmocka_unit_test(test_reader_init_checks_its_arguments),
       cmocka_unit_test(test_4_2_reader_applies_a_new_max_frame_size),
+      cmocka_unit_test(
+          test_reader_takes_a_buffer_only_when_a_frame_spans_inputs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
