@@ -37,6 +37,8 @@ static int apply_upgrade_settings(h2e_conn *conn, const h2e_setting *settings,
 static const h2e_field *copy_fields(h2e_conn *conn, const h2e_field *fields,
                                     size_t count) {
   h2e_arena *a = &conn->arena;
+  if (h2e_conn_arena_take(conn) != H2E_OK) /* taken at first use */
+    return NULL;
   size_t bytes = 0;
   for (size_t i = 0; i < count; i++)
     bytes += (size_t)fields[i].name_len + fields[i].value_len;
