@@ -409,6 +409,9 @@ void h2e_conn_drop_stream_output(h2e_conn *conn, h2e_stream *stream);
 void h2e_conn_drop_all_output(h2e_conn *conn);
 
 /* ---- conn_encode.c, conn_held.c, conn_submit.c */
+/* Our next stream id, created in state (open, or reserved (local)). */
+h2e_stream *h2e_conn_new_local_stream(h2e_conn *conn, h2e_sstate state,
+                                      int *err);
 /* Octets of the blocks FIFO a block of these fields may take. */
 size_t h2e_conn_block_room(const h2e_conn *conn, const h2e_field *fields,
                            size_t count);

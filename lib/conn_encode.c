@@ -72,18 +72,31 @@ static ptrdiff_t encode_fields(h2e_conn *conn, h2e_stream *stream, uint8_t *p,
   return len;
 }
 
+/* Reserves room in the blocks FIFO and encodes fields there, leaving
+ * prefix octets of payload before the block (PUSH_PROMISE's promised id).
+ * Returns the block's length with *at set, or an error. */
+static ptrdiff_t encode_reserved(h2e_conn *conn, h2e_stream *stream,
+                                 size_t room, size_t prefix,
+                                 const h2e_field *fields, size_t count,
+                                 uint8_t **at) {
+  uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
+  if (p == NULL)
+    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
+  ptrdiff_t len = encode_fields(conn, stream, p, room, prefix, fields, count);
+  *at = p;
+  return len < 0 ? H2E_ERR_INTERNAL : len;
+}
+
 int h2e_conn_encode_block(h2e_conn *conn, h2e_stream *stream,
                           const h2e_field *fields, size_t count,
                           uint8_t end_stream) {
   size_t room = h2e_conn_block_room(conn, fields, count);
   if (room > conn->blocks.cap)
     return H2E_ERR_BUFFER_TOO_SMALL;
-  uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
-  if (p == NULL)
-    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
-  ptrdiff_t len = encode_fields(conn, stream, p, room, 0, fields, count);
+  uint8_t *p;
+  ptrdiff_t len = encode_reserved(conn, stream, room, 0, fields, count, &p);
   if (len < 0)
-    return H2E_ERR_INTERNAL;
+    return (int)len;
   uint8_t flags = end_stream ? H2E_FLAG_END_STREAM : 0;
   h2e_fifo_commit(&conn->blocks,
                   frame_block(p, (size_t)len, peer_max_frame(conn), stream->id,
@@ -106,12 +119,10 @@ int h2e_conn_encode_promise(h2e_conn *conn, h2e_stream *associated,
                             h2e_stream *promised, const h2e_field *fields,
                             size_t count) {
   size_t room = h2e_conn_promise_room(conn, fields, count);
-  uint8_t *p = h2e_fifo_reserve(&conn->blocks, room);
-  if (p == NULL)
-    return conn->blocks.buf ? H2E_ERR_WOULDBLOCK : H2E_ERR_NOMEM;
-  ptrdiff_t len = encode_fields(conn, associated, p, room, 4, fields, count);
+  uint8_t *p;
+  ptrdiff_t len = encode_reserved(conn, associated, room, 4, fields, count, &p);
   if (len < 0)
-    return H2E_ERR_INTERNAL;
+    return (int)len;
   /* RFC 9113 §6.6: Promised Stream ID, then the field block fragment. */
   h2e_put_u32(p + H2E_FRAME_HEADER_LEN, promised->id);
   h2e_fifo_commit(&conn->blocks,

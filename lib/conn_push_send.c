@@ -55,21 +55,6 @@ static h2e_stream *associated_stream(h2e_conn *conn, uint32_t id) {
   return stream;
 }
 
-/* RFC 9113 §5.1: send PP -> reserved (local). Not counted toward the
- * concurrency limit until its response starts (§5.1.2). */
-static h2e_stream *reserve_local_stream(h2e_conn *conn, int *err) {
-  h2e_stream *stream = h2e_stream_create(&conn->streams, &conn->allocator,
-                                         conn->next_local_id, err);
-  if (stream == NULL)
-    return NULL;
-  stream->send_window = conn->peer_settings[H2E_SETTINGS_INITIAL_WINDOW_SIZE];
-  h2e_flow_recv_init(&stream->recv, conn->recv_initial_window);
-  stream->app_knows = 1;
-  conn->next_local_id += 2;
-  h2e_conn_stream_enter(conn, stream, H2E_SS_RESERVED_LOCAL);
-  return stream;
-}
-
 int32_t h2e_submit_push_promise(h2e_conn *conn, uint32_t associated_stream_id,
                                 const h2e_field *fields, size_t count) {
   if (conn == NULL || fields == NULL)
@@ -80,7 +65,10 @@ int32_t h2e_submit_push_promise(h2e_conn *conn, uint32_t associated_stream_id,
   h2e_stream *associated = associated_stream(conn, associated_stream_id);
   if (associated == NULL)
     return H2E_ERR_STREAM_CLOSED;
-  h2e_stream *promised = reserve_local_stream(conn, &err);
+  /* RFC 9113 §5.1: send PP -> reserved (local); not counted toward the
+   * concurrency limit until its response starts (§5.1.2). */
+  h2e_stream *promised =
+      h2e_conn_new_local_stream(conn, H2E_SS_RESERVED_LOCAL, &err);
   if (promised == NULL)
     return err == H2E_ERR_WOULDBLOCK ? H2E_ERR_STREAM_LIMIT : err;
   err = h2e_conn_encode_promise(conn, associated, promised, fields, count);

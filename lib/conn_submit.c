@@ -17,7 +17,8 @@ static int32_t check_can_open(const h2e_conn *conn) {
   return H2E_OK;
 }
 
-static h2e_stream *open_local_stream(h2e_conn *conn, int *err) {
+h2e_stream *h2e_conn_new_local_stream(h2e_conn *conn, h2e_sstate state,
+                                      int *err) {
   h2e_stream *stream = h2e_stream_create(&conn->streams, &conn->allocator,
                                          conn->next_local_id, err);
   if (stream == NULL)
@@ -26,7 +27,7 @@ static h2e_stream *open_local_stream(h2e_conn *conn, int *err) {
   h2e_flow_recv_init(&stream->recv, conn->recv_initial_window);
   stream->app_knows = 1;
   conn->next_local_id += 2;
-  h2e_conn_stream_enter(conn, stream, H2E_SS_OPEN); /* §5.1: send H */
+  h2e_conn_stream_enter(conn, stream, state);
   return stream;
 }
 
@@ -53,7 +54,8 @@ int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
   if (room > h2e_fifo_room(&conn->blocks))
     return H2E_ERR_WOULDBLOCK;
   int err = 0;
-  h2e_stream *stream = open_local_stream(conn, &err);
+  /* RFC 9113 §5.1: send H -> open. */
+  h2e_stream *stream = h2e_conn_new_local_stream(conn, H2E_SS_OPEN, &err);
   if (stream == NULL)
     return err == H2E_ERR_WOULDBLOCK ? H2E_ERR_STREAM_LIMIT : err;
   int32_t id = (int32_t)stream->id;
