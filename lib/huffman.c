@@ -166,40 +166,47 @@ static inline void store_symbols(uint8_t *out, uint32_t entry) {
 #define NOINLINE
 #endif
 
-/* decode_long's result when the input ends in valid padding. */
-#define STRING_END 256
+/* decode_long's result: the symbol in the low octet, its code's length
+ * above; STRING_END when the input ends in valid padding, or
+ * H2E_ERR_COMPRESSION. */
+#define STRING_END 0
 
-/* The symbol of the code longer than the peek window that starts window
- * (entry is its peek), bits_left >= 8 input bits from its start; its
- * length goes to *bits. The code, EOS included, must be whole in the
- * input. Returns the symbol or H2E_ERR_COMPRESSION. The code is canonical:
- * its length is the first whose limit exceeds the window's prefix. */
+static inline unsigned long_symbol(int decoded) {
+  return (unsigned)decoded & 0xff;
+}
+
+static inline unsigned long_bits(int decoded) {
+  return (unsigned)decoded >> 8;
+}
+
+/* The code longer than the peek window that starts window (entry is its
+ * peek), bits_left >= 8 input bits from its start, which must hold it
+ * whole. The code is canonical: its length is the first whose limit
+ * exceeds the window's prefix. */
 static NOINLINE int decode_long_code(uint64_t window, uint32_t entry,
-                                     size_t bits_left, unsigned *bits) {
+                                     size_t bits_left) {
   uint32_t top = (uint32_t)(window >> 32);
   unsigned n = peek_first(entry);
   while (top >> (32 - n) >= h2e_huffman_code_limit[n])
     n++;
-  *bits = n;
   unsigned symbol =
       h2e_huffman_ranked_symbols[h2e_huffman_first_rank[n] + (top >> (32 - n)) -
                                  h2e_huffman_first_code[n]];
   /* RFC 7541 §5.2: EOS in the string is a decoding error. */
   if (symbol == H2E_HUFFMAN_EOS || n > bits_left)
     return H2E_ERR_COMPRESSION;
-  return (int)symbol;
+  return (int)(n << 8 | symbol);
 }
 
 /* A code longer than the peek window starts window, bits_left input bits
  * from its start. With fewer than 8 bits left that is the end of the
  * string (RFC 7541 §5.2): fine when those bits are padding, all ones,
- * which the window's top 8 bits tell as ones follow the input. Returns
- * the symbol, STRING_END or H2E_ERR_COMPRESSION. */
-static inline int decode_long(uint64_t window, uint32_t entry, size_t bits_left,
-                              unsigned *bits) {
+ * which the window's top 8 bits tell as ones follow the input. */
+static inline int decode_long(uint64_t window, uint32_t entry,
+                              size_t bits_left) {
   if (bits_left < 8)
     return window >> 56 == 0xff ? STRING_END : H2E_ERR_COMPRESSION;
-  return decode_long_code(window, entry, bits_left, bits);
+  return decode_long_code(window, entry, bits_left);
 }
 
 /* The bit below the 57 of a window that the fast path uses: it marks the
@@ -217,17 +224,44 @@ static inline unsigned trailing_zeros(uint64_t value) {
 #endif
 }
 
-/* Output room for every symbol the input can hold: FAST_STEPS lookups per
- * window, no check but one per window for a long code or the end. A code
- * running past the end leaves pos beyond it; past the end only ones
- * follow, which start a long code and stop the lookups. */
+/* A window with its low bits given over to the mark; its
+ * FAST_STEPS * H2E_HUFFMAN_PEEK_BITS top bits are the stream's. */
+static inline uint64_t marked(uint64_t window) {
+  return (window & ~(uint64_t)0 << (WINDOW_MARK_BIT + 1)) |
+         (uint64_t)1 << WINDOW_MARK_BIT;
+}
+
+/* The bits the lookups took from a marked window. */
+static inline unsigned taken(uint64_t window) {
+  return trailing_zeros(window) - WINDOW_MARK_BIT;
+}
+
+/* Emits the long code at pos (bits_left >= 8 from it) or ends the string
+ * at the padding; DECODE_MORE when more is to decode. */
+enum { DECODE_MORE = 1 };
+
+static inline int long_step(const huffman_input *in, size_t *pos, uint8_t **out,
+                            uint32_t entry) {
+  int decoded = decode_long(window_at(in, *pos), entry, in->bits - *pos);
+  if (decoded <= STRING_END)
+    return decoded;
+  *(*out)++ = (uint8_t)long_symbol(decoded);
+  *pos += long_bits(decoded);
+  return DECODE_MORE;
+}
+
+/* Output room for every symbol the input can hold, so no check but one
+ * per window for a long code or the end. The body of the input is
+ * decoded FAST_STEPS lookups per window, without a branch: a long code
+ * stops the lookups, which all see it then. The last 8 bytes are decoded
+ * from the tail, whose lookups stop at a long code: past the end only
+ * ones follow, which start one. A code running past the end leaves pos
+ * beyond it. */
 static ptrdiff_t decode_fast(const huffman_input *in, uint8_t *dst) {
   uint8_t *out = dst;
   size_t pos = 0;
-  while (pos < in->bits) {
-    uint64_t window = window_at(in, pos);
-    window = (window & ~(uint64_t)0 << (WINDOW_MARK_BIT + 1)) |
-             (uint64_t)1 << WINDOW_MARK_BIT;
+  while (pos < in->tail_start) {
+    uint64_t window = marked(load_be64(in->src + (pos >> 3)) << (pos & 7));
     uint32_t entry = 0;
 #pragma GCC unroll 4
     for (unsigned step = 0; step < FAST_STEPS; step++) {
@@ -236,18 +270,31 @@ static ptrdiff_t decode_fast(const huffman_input *in, uint8_t *dst) {
       out += peek_count(entry);
       window <<= peek_bits(entry);
     }
-    pos += trailing_zeros(window) - WINDOW_MARK_BIT;
-    /* A long code stops the lookups: the last one sees it too. */
+    pos += taken(window);
+    if (peek_count(entry) == 0) {
+      int rc = long_step(in, &pos, &out, entry);
+      if (rc < 0)
+        return rc;
+    }
+  }
+  while (pos < in->bits) {
+    uint64_t window =
+        marked(shift_in_ones(in->tail, (unsigned)(pos - in->tail_start)));
+    uint32_t entry = 0;
+#pragma GCC unroll 4
+    for (unsigned step = 0; step < FAST_STEPS; step++) {
+      entry = peek(window);
+      if (peek_count(entry) == 0)
+        break;
+      store_symbols(out, entry);
+      out += peek_count(entry);
+      window <<= peek_bits(entry);
+    }
+    pos += taken(window);
     if (peek_count(entry) == 0 && pos < in->bits) {
-      unsigned bits;
-      int symbol =
-          decode_long(window_at(in, pos), entry, in->bits - pos, &bits);
-      if (symbol == STRING_END)
-        return out - dst;
-      if (symbol < 0)
-        return symbol;
-      *out++ = (uint8_t)symbol;
-      pos += bits;
+      int rc = long_step(in, &pos, &out, entry);
+      if (rc != DECODE_MORE)
+        return rc < 0 ? rc : out - dst;
     }
   }
   return pos == in->bits ? out - dst : H2E_ERR_COMPRESSION;
@@ -255,44 +302,49 @@ static ptrdiff_t decode_fast(const huffman_input *in, uint8_t *dst) {
 
 /* One symbol at a time, checking each against the input end and the
  * output room, for when the output may not hold the whole string. */
-static NOINLINE ptrdiff_t decode_careful(const huffman_input *in, uint8_t *dst,
-                                         size_t dst_cap) {
-  size_t len = 0;
+static NOINLINE ptrdiff_t decode_careful(uint8_t *dst, size_t dst_cap,
+                                         const uint8_t *src, size_t len) {
+  huffman_input input;
+  input_init(&input, src, len);
+  const huffman_input *in = &input;
+  size_t decoded = 0;
   size_t pos = 0;
   while (pos < in->bits) {
     uint64_t window = window_at(in, pos);
     uint32_t entry = peek(window);
     size_t bits_left = in->bits - pos;
-    unsigned bits;
-    int symbol;
+    unsigned symbol, bits;
     if (peek_count(entry) > 0) {
-      symbol = (int)peek_first(entry);
+      symbol = peek_first(entry);
       bits = h2e_huffman_code_bits[symbol];
       /* RFC 7541 §5.2: the input must not end inside a code. */
       if (bits > bits_left)
         return H2E_ERR_COMPRESSION;
     } else {
-      symbol = decode_long(window, entry, bits_left, &bits);
-      if (symbol == STRING_END)
+      int long_code = decode_long(window, entry, bits_left);
+      if (long_code < 0)
+        return long_code;
+      if (long_code == STRING_END)
         break;
-      if (symbol < 0)
-        return symbol;
+      symbol = long_symbol(long_code);
+      bits = long_bits(long_code);
     }
-    if (len == dst_cap)
+    if (decoded == dst_cap)
       return H2E_ERR_BUFFER_TOO_SMALL;
-    dst[len++] = (uint8_t)symbol;
+    dst[decoded++] = (uint8_t)symbol;
     pos += bits;
   }
-  return (ptrdiff_t)len;
+  return (ptrdiff_t)decoded;
 }
 
 ptrdiff_t h2e_huffman_decode(uint8_t *dst, size_t dst_cap, const uint8_t *src,
                              size_t len) {
   if (len == 0)
     return 0;
+  /* Twice len is more than H2E_HUFFMAN_DECODED_MAX and quicker. */
+  if (dst_cap / 2 < len + FAST_SLACK)
+    return decode_careful(dst, dst_cap, src, len);
   huffman_input in;
   input_init(&in, src, len);
-  if (dst_cap >= H2E_HUFFMAN_DECODED_MAX(len) + FAST_SLACK)
-    return decode_fast(&in, dst);
-  return decode_careful(&in, dst, dst_cap);
+  return decode_fast(&in, dst);
 }
