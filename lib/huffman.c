@@ -236,79 +236,16 @@ static inline unsigned taken(uint64_t window) {
   return trailing_zeros(window) - WINDOW_MARK_BIT;
 }
 
-/* Emits the long code at pos (bits_left >= 8 from it) or ends the string
- * at the padding; DECODE_MORE when more is to decode. */
-enum { DECODE_MORE = 1 };
-
-static inline int long_step(const huffman_input *in, size_t *pos, uint8_t **out,
-                            uint32_t entry) {
-  int decoded = decode_long(window_at(in, *pos), entry, in->bits - *pos);
-  if (decoded <= STRING_END)
-    return decoded;
-  *(*out)++ = (uint8_t)long_symbol(decoded);
-  *pos += long_bits(decoded);
-  return DECODE_MORE;
-}
-
-/* Output room for every symbol the input can hold, so no check but one
- * per window for a long code or the end. The body of the input is
- * decoded FAST_STEPS lookups per window, without a branch: a long code
- * stops the lookups, which all see it then. The last 8 bytes are decoded
- * from the tail, whose lookups stop at a long code: past the end only
- * ones follow, which start one. A code running past the end leaves pos
- * beyond it. */
-static ptrdiff_t decode_fast(const huffman_input *in, uint8_t *dst) {
-  uint8_t *out = dst;
-  size_t pos = 0;
-  while (pos < in->tail_start) {
-    uint64_t window = marked(load_be64(in->src + (pos >> 3)) << (pos & 7));
-    uint32_t entry = 0;
-#pragma GCC unroll 4
-    for (unsigned step = 0; step < FAST_STEPS; step++) {
-      entry = peek(window);
-      store_symbols(out, entry);
-      out += peek_count(entry);
-      window <<= peek_bits(entry);
-    }
-    pos += taken(window);
-    if (peek_count(entry) == 0) {
-      int rc = long_step(in, &pos, &out, entry);
-      if (rc < 0)
-        return rc;
-    }
-  }
-  while (pos < in->bits) {
-    uint64_t window =
-        marked(shift_in_ones(in->tail, (unsigned)(pos - in->tail_start)));
-    uint32_t entry = 0;
-#pragma GCC unroll 4
-    for (unsigned step = 0; step < FAST_STEPS; step++) {
-      entry = peek(window);
-      if (peek_count(entry) == 0)
-        break;
-      store_symbols(out, entry);
-      out += peek_count(entry);
-      window <<= peek_bits(entry);
-    }
-    pos += taken(window);
-    if (peek_count(entry) == 0 && pos < in->bits) {
-      int rc = long_step(in, &pos, &out, entry);
-      if (rc != DECODE_MORE)
-        return rc < 0 ? rc : out - dst;
-    }
-  }
-  return pos == in->bits ? out - dst : H2E_ERR_COMPRESSION;
-}
-
-/* One symbol at a time, checking each against the input end and the
- * output room, for when the output may not hold the whole string. */
-static NOINLINE ptrdiff_t decode_careful(uint8_t *dst, size_t dst_cap,
-                                         const uint8_t *src, size_t len) {
+/* One symbol at a time from pos on, decoded symbols already in dst,
+ * checking each against the input end and the output room: for when the
+ * output may not hold the whole string, and for long codes. Out of line,
+ * so that the fast paths, which end with it, need no registers saved. */
+static NOINLINE ptrdiff_t decode_careful(const uint8_t *src, size_t len,
+                                         uint8_t *dst, size_t dst_cap,
+                                         size_t decoded, size_t pos) {
   huffman_input input;
   input_init(&input, src, len);
   const huffman_input *in = &input;
-  size_t decoded = 0;
-  size_t pos = 0;
   while (pos < in->bits) {
     uint64_t window = window_at(in, pos);
     uint32_t entry = peek(window);
@@ -337,14 +274,80 @@ static NOINLINE ptrdiff_t decode_careful(uint8_t *dst, size_t dst_cap,
   return (ptrdiff_t)decoded;
 }
 
+/* Output room for what the fast paths may write: twice len is more than
+ * H2E_HUFFMAN_DECODED_MAX and quicker to tell. */
+static inline int fast_room(size_t dst_cap, size_t len) {
+  return dst_cap / 2 >= len + FAST_SLACK;
+}
+
+/* Output room for every symbol the input can hold, so no check but one
+ * per window for a long code or the end. The last 8 bytes are decoded
+ * from the tail, its lookups stopping at a long code: past the end only
+ * ones follow, which start one. A code running past the end leaves pos
+ * beyond it. Decodes from pos on, out being where its symbols go. */
+static inline ptrdiff_t decode_tail(const huffman_input *in, uint8_t *dst,
+                                    uint8_t *out, size_t pos) {
+  while (pos < in->bits) {
+    uint64_t window =
+        marked(shift_in_ones(in->tail, (unsigned)(pos - in->tail_start)));
+    uint32_t entry = 0;
+#pragma GCC unroll 4
+    for (unsigned step = 0; step < FAST_STEPS; step++) {
+      entry = peek(window);
+      if (peek_count(entry) == 0)
+        break;
+      store_symbols(out, entry);
+      out += peek_count(entry);
+      window <<= peek_bits(entry);
+    }
+    pos += taken(window);
+    if (peek_count(entry) == 0 && pos < in->bits) {
+      /* RFC 7541 §5.2: fewer than 8 bits left are padding, all ones. */
+      if (in->bits - pos < 8)
+        return window_at(in, pos) >> 56 == 0xff ? out - dst
+                                                : H2E_ERR_COMPRESSION;
+      return decode_careful(in->src, in->bits / 8, dst, 2 * (in->bits / 8),
+                            (size_t)(out - dst), pos);
+    }
+  }
+  return pos == in->bits ? out - dst : H2E_ERR_COMPRESSION;
+}
+
+/* The body of an input longer than 8 bytes is decoded FAST_STEPS lookups
+ * per window, without a branch: a long code stops the lookups, which all
+ * see it then; the tail follows. */
+static NOINLINE ptrdiff_t decode_body(const uint8_t *src, size_t len,
+                                      uint8_t *dst) {
+  huffman_input in;
+  input_init(&in, src, len);
+  uint8_t *out = dst;
+  size_t pos = 0;
+  while (pos < in.tail_start) {
+    uint64_t window = marked(load_be64(src + (pos >> 3)) << (pos & 7));
+    uint32_t entry = 0;
+#pragma GCC unroll 4
+    for (unsigned step = 0; step < FAST_STEPS; step++) {
+      entry = peek(window);
+      store_symbols(out, entry);
+      out += peek_count(entry);
+      window <<= peek_bits(entry);
+    }
+    pos += taken(window);
+    if (peek_count(entry) == 0)
+      return decode_careful(src, len, dst, 2 * len, (size_t)(out - dst), pos);
+  }
+  return decode_tail(&in, dst, out, pos);
+}
+
 ptrdiff_t h2e_huffman_decode(uint8_t *dst, size_t dst_cap, const uint8_t *src,
                              size_t len) {
   if (len == 0)
     return 0;
-  /* Twice len is more than H2E_HUFFMAN_DECODED_MAX and quicker. */
-  if (dst_cap / 2 < len + FAST_SLACK)
-    return decode_careful(dst, dst_cap, src, len);
+  if (!fast_room(dst_cap, len))
+    return decode_careful(src, len, dst, dst_cap, 0, 0);
+  if (len > 8)
+    return decode_body(src, len, dst);
   huffman_input in;
   input_init(&in, src, len);
-  return decode_fast(&in, dst);
+  return decode_tail(&in, dst, dst, 0);
 }
