@@ -145,17 +145,18 @@ static inline unsigned peek_bits(uint32_t entry) {
 /* The first symbol, or for count 0 where the search for a long code
  * starts. */
 static inline unsigned peek_first(uint32_t entry) {
-  return entry & 0xff;
+  return entry >> 8 & 0xff;
 }
 
 /* Stores the entry's symbols, and an octet more that the next store
  * overwrites: one little-endian store on the hosts that are. */
 static inline void store_symbols(uint8_t *out, uint32_t entry) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  memcpy(out, &entry, sizeof entry);
+  uint32_t symbols = entry >> 8;
+  memcpy(out, &symbols, sizeof symbols);
 #else
   for (unsigned i = 0; i < 4; i++)
-    out[i] = (uint8_t)(entry >> 8 * i);
+    out[i] = (uint8_t)(entry >> (8 + 8 * i));
 #endif
 }
 
@@ -315,16 +316,36 @@ static inline ptrdiff_t decode_tail(const huffman_input *in, uint8_t *dst,
 
 /* The body of an input longer than 8 bytes is decoded FAST_STEPS lookups
  * per window, without a branch: a long code stops the lookups, which all
- * see it then; the tail follows. */
+ * see it then; the tail follows. The window is kept from one round to
+ * the next and topped up with the bytes after those it holds: their load
+ * does not wait for the lookups. */
 static NOINLINE ptrdiff_t decode_body(const uint8_t *src, size_t len,
                                       uint8_t *dst) {
   huffman_input in;
   input_init(&in, src, len);
   uint8_t *out = dst;
-  size_t pos = 0;
-  while (pos < in.tail_start) {
-    uint64_t window = marked(load_be64(src + (pos >> 3)) << (pos & 7));
-    uint32_t entry = 0;
+  const uint8_t *next = src; /* the first byte the window has not read */
+  uint64_t window = 0;
+  unsigned count = 0; /* bits of the window read, from the top */
+  uint32_t entry = 1u << H2E_HUFFMAN_PEEK_COUNT_SHIFT;
+  while (next + 8 <= src + len && peek_count(entry) != 0) {
+    /* The bits below count are the start of the next byte, which the
+     * next round ORs in again at the same place. */
+    window |= load_be64(next) >> count;
+    next += (63 - count) >> 3;
+    count |= 56;
+#pragma GCC unroll 4
+    for (unsigned step = 0; step < FAST_STEPS; step++) {
+      entry = peek(window);
+      store_symbols(out, entry);
+      out += peek_count(entry);
+      window <<= peek_bits(entry);
+      count -= peek_bits(entry);
+    }
+  }
+  size_t pos = (size_t)(next - src) * 8 - count;
+  while (pos < in.tail_start && peek_count(entry) != 0) {
+    window = marked(load_be64(src + (pos >> 3)) << (pos & 7));
 #pragma GCC unroll 4
     for (unsigned step = 0; step < FAST_STEPS; step++) {
       entry = peek(window);
@@ -333,9 +354,9 @@ static NOINLINE ptrdiff_t decode_body(const uint8_t *src, size_t len,
       window <<= peek_bits(entry);
     }
     pos += taken(window);
-    if (peek_count(entry) == 0)
-      return decode_careful(src, len, dst, 2 * len, (size_t)(out - dst), pos);
   }
+  if (peek_count(entry) == 0)
+    return decode_careful(src, len, dst, 2 * len, (size_t)(out - dst), pos);
   return decode_tail(&in, dst, out, pos);
 }
 

@@ -21,13 +21,12 @@ extern const uint32_t h2e_huffman_codes[256];
 extern const uint8_t h2e_huffman_code_bits[256];
 
 /* What a window of H2E_HUFFMAN_PEEK_BITS bits starts with, packed in 32
- * bits: the symbols of its whole codes in octets 0 to 2 (the first in
- * octet 0, so that a little-endian store puts them in order), the bits
- * they take in bits 24 to 29, their count (0..3) in bits 30 and 31. Count
- * 0 means the first code is longer than the window; such an entry takes
- * no bits, and octet 0 is the shortest length a code with this prefix
- * has. */
-#define H2E_HUFFMAN_PEEK_BITS_SHIFT  24
+ * bits: the bits its whole codes take in bits 0 to 5 (where a shift by
+ * the entry finds them at once), their symbols in octets 1 and 2, their
+ * count (0..2) in bits 30 and 31. Count 0 means the first code is longer
+ * than the window; such an entry takes no bits, and octet 1 is the
+ * shortest length a code with this prefix has. */
+#define H2E_HUFFMAN_PEEK_BITS_SHIFT  0
 #define H2E_HUFFMAN_PEEK_BITS_MASK   0x3f
 #define H2E_HUFFMAN_PEEK_COUNT_SHIFT 30
 

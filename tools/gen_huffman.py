@@ -19,7 +19,7 @@ import re
 import sys
 
 PEEK_BITS = 14  # must match H2E_HUFFMAN_PEEK_BITS in lib/huffman_table.h
-PEEK_SYMBOLS = 2  # at most this many symbols per entry (octets 0 to 2)
+PEEK_SYMBOLS = 2  # at most this many symbols per entry (octets 1 and 2)
 MAX_BITS = 30
 EOS = 256
 SYMBOLS = 257
@@ -105,11 +105,11 @@ def shortest_long_code(codes, lengths, window):
 
 
 def peek_entry(codes, lengths, index, window):
-    """One PEEK_BITS window as a 32-bit entry: the symbols of its whole
-    codes (never EOS: it is longer) in octets 0 and up, the bits they take
-    in bits 24..29, their count in bits 30..31. Count 0 means the first
-    code does not fit the window: it takes no bits then, and octet 0 holds
-    the shortest length of the codes with that prefix."""
+    """One PEEK_BITS window as a 32-bit entry: the bits its whole codes
+    take in bits 0..5, their symbols (never EOS: it is longer) in octets 1
+    and up, their count in bits 30..31. Count 0 means the first code does
+    not fit the window: it takes no bits then, and octet 1 holds the
+    shortest length of the codes with that prefix."""
     symbols, used = [], 0
     while len(symbols) < PEEK_SYMBOLS:
         found = whole_code(index, window & ((1 << (PEEK_BITS - used)) - 1),
@@ -119,9 +119,9 @@ def peek_entry(codes, lengths, index, window):
         symbols.append(found[0])
         used += found[1]
     if not symbols:
-        return shortest_long_code(codes, lengths, window)
+        return shortest_long_code(codes, lengths, window) << 8
     packed = sum(symbol << (8 * i) for i, symbol in enumerate(symbols))
-    return len(symbols) << 30 | used << 24 | packed
+    return len(symbols) << 30 | packed << 8 | used
 
 
 def c_array(decl, items, per_line, width=0):
