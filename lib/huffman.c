@@ -71,9 +71,9 @@ typedef struct huffman_input {
   uint64_t tail;     /* the last min(len, 8) input bytes, then ones */
 } huffman_input;
 
-/* Each window_at has at least 57 bits of the stream: enough for
- * FAST_STEPS lookups. Each lookup stores four octets, of which it keeps
- * those of its symbols, hence FAST_SLACK. */
+/* Each window has at least 57 bits of the stream: enough for FAST_STEPS
+ * lookups. Each lookup stores four octets, of which it keeps those of its
+ * symbols, hence FAST_SLACK. */
 #define FAST_STEPS (57 / H2E_HUFFMAN_PEEK_BITS)
 #define FAST_SLACK 8
 
@@ -148,14 +148,14 @@ static inline unsigned peek_first(uint32_t entry) {
   return entry >> 8 & 0xff;
 }
 
-/* Stores the entry's symbols, and an octet more that the next store
- * overwrites: one little-endian store on the hosts that are. */
+/* Stores the entry's symbols, and the octets after them, which the next
+ * store overwrites: one little-endian store on the hosts that are. */
 static inline void store_symbols(uint8_t *out, uint32_t entry) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   uint32_t symbols = entry >> 8;
   memcpy(out, &symbols, sizeof symbols);
 #else
-  for (unsigned i = 0; i < 4; i++)
+  for (unsigned i = 0; i < 3; i++)
     out[i] = (uint8_t)(entry >> (8 + 8 * i));
 #endif
 }
@@ -316,9 +316,10 @@ static inline ptrdiff_t decode_tail(const huffman_input *in, uint8_t *dst,
 
 /* The body of an input longer than 8 bytes is decoded FAST_STEPS lookups
  * per window, without a branch: a long code stops the lookups, which all
- * see it then; the tail follows. The window is kept from one round to
- * the next and topped up with the bytes after those it holds: their load
- * does not wait for the lookups. */
+ * see it then; the tail follows. While 8 bytes are left after those it
+ * holds, the window is kept from one round to the next and topped up with
+ * them, a load that does not wait for the lookups; the last rounds load
+ * theirs where the lookups got to. */
 static NOINLINE ptrdiff_t decode_body(const uint8_t *src, size_t len,
                                       uint8_t *dst) {
   huffman_input in;
