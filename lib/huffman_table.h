@@ -21,13 +21,14 @@ extern const uint32_t h2e_huffman_codes[256];
 extern const uint8_t h2e_huffman_code_bits[256];
 
 /* What a window of H2E_HUFFMAN_PEEK_BITS bits starts with, packed in 32
- * bits: the bits its whole codes take in octet 0, their symbols in octets
- * 1 and 2, their count (0..2) in octet 3. Count 0 means the first code is
- * longer than the window; such an entry takes no bits, and octet 1 is the
+ * bits: the bits its whole codes take in bits 0 to 5 (where a shift by
+ * the entry finds them at once), their symbols in octets 1 and 2, their
+ * count (0..2) in bits 30 and 31. Count 0 means the first code is longer
+ * than the window; such an entry takes no bits, and octet 1 is the
  * shortest length a code with this prefix has. */
-#define H2E_HUFFMAN_PEEK_BITS_MASK    0x3f
-#define H2E_HUFFMAN_PEEK_SYMBOL_SHIFT 8
-#define H2E_HUFFMAN_PEEK_COUNT_SHIFT  24
+#define H2E_HUFFMAN_PEEK_BITS_SHIFT  0
+#define H2E_HUFFMAN_PEEK_BITS_MASK   0x3f
+#define H2E_HUFFMAN_PEEK_COUNT_SHIFT 30
 
 extern const uint32_t h2e_huffman_peek_table[1 << H2E_HUFFMAN_PEEK_BITS];
 

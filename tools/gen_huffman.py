@@ -106,10 +106,10 @@ def shortest_long_code(codes, lengths, window):
 
 def peek_entry(codes, lengths, index, window):
     """One PEEK_BITS window as a 32-bit entry: the bits its whole codes
-    take in octet 0, their symbols (never EOS: it is longer) in octets 1 and
-    up, their count in octet 3. Count 0 means the first code does not fit
-    the window: it takes no bits then, and octet 1 holds the shortest length
-    of the codes with that prefix."""
+    take in bits 0..5, their symbols (never EOS: it is longer) in octets 1
+    and up, their count in bits 30..31. Count 0 means the first code does
+    not fit the window: it takes no bits then, and octet 1 holds the
+    shortest length of the codes with that prefix."""
     symbols, used = [], 0
     while len(symbols) < PEEK_SYMBOLS:
         found = whole_code(index, window & ((1 << (PEEK_BITS - used)) - 1),
@@ -119,10 +119,9 @@ def peek_entry(codes, lengths, index, window):
         symbols.append(found[0])
         used += found[1]
     if not symbols:
-        return len(symbols) << 24 | shortest_long_code(codes, lengths,
-                                                        window) << 8
-    packed = sum(symbol << (8 + 8 * i) for i, symbol in enumerate(symbols))
-    return len(symbols) << 24 | packed | used
+        return shortest_long_code(codes, lengths, window) << 8
+    packed = sum(symbol << (8 * i) for i, symbol in enumerate(symbols))
+    return len(symbols) << 30 | packed << 8 | used
 
 
 def c_array(decl, items, per_line, width=0):
