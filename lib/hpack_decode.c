@@ -41,7 +41,7 @@ struct h2e_hpack_decoder {
 #define NO_UPDATE_DUE UINT32_MAX
 
 /* How much of the input to ask the cache for before decoding it. */
-#define PREFETCH_MAX (16 * H2E_HPACK_CACHE_LINE)
+#define PREFETCH_MAX ((size_t)16 * H2E_HPACK_CACHE_LINE)
 
 /* A decoding step: the octets it took (> 0), NEED_MORE when the input ends
  * first, or INVALID for a COMPRESSION_ERROR. */
