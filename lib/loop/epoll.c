@@ -32,8 +32,8 @@ static int epoll_wait_ready(int poll_fd, h2e_poll_event *events, int max,
     /* Errors and hang-ups surface through the next read or write. */
     if (bits & (EPOLLERR | EPOLLHUP))
       bits |= EPOLLIN | EPOLLOUT;
-    events[i].ready = (bits & EPOLLIN ? H2E_WANT_READ : 0u) |
-                      (bits & EPOLLOUT ? H2E_WANT_WRITE : 0u);
+    events[i].ready = ((bits & EPOLLIN) ? H2E_WANT_READ : 0u) |
+                      ((bits & EPOLLOUT) ? H2E_WANT_WRITE : 0u);
   }
   return count;
 }

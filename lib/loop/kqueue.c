@@ -25,7 +25,7 @@ static int kqueue_set(int poll_fd, int fd, void *tag, unsigned from,
     unsigned bit = filters[i].bit;
     if ((from & bit) == (to & bit))
       continue;
-    unsigned short flags = to & bit ? EV_ADD : EV_DELETE;
+    unsigned short flags = (to & bit) ? EV_ADD : EV_DELETE;
     EV_SET(&changes[count], (uintptr_t)fd, filters[i].filter, flags, 0, 0, tag);
     count++;
   }
