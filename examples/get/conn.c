@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ASSUMED_STREAMS 100 /* before the server's SETTINGS, RFC 9113 §6.5.2  \
-                             */
-#define INNER_VECS    16
-#define TUNNEL_COOKIE 1 /* DATA_SENT cookie of tunnel bytes */
+/* Streams assumed before the server's SETTINGS (RFC 9113 §6.5.2). */
+#define ASSUMED_STREAMS 100
+#define INNER_VECS      16
+#define TUNNEL_COOKIE   1 /* DATA_SENT cookie of tunnel bytes */
 
 uint64_t get_now_ms(void) {
   struct timespec ts;
@@ -158,8 +158,8 @@ static void tunnel_answered(get_app *app, get_request *r) {
   uint64_t now = get_now_ms();
   if (r->status < 200 || r->status > 299) {
     snprintf(c->origin->error, sizeof c->origin->error,
-             "proxy %.200s answered CONNECT %.200s with %d", app->options->proxy,
-             r->url.authority, r->status);
+             "proxy %.200s answered CONNECT %.200s with %d",
+             app->options->proxy, r->url.authority, r->status);
     h2e_pool_connect_failed(app->pool, c->id, now);
     return;
   }
@@ -210,11 +210,12 @@ static void tunnel_feed(get_app *app, get_conn *c) {
     ptrdiff_t n = h2e_conn_recv(c->inner, c->held, c->held_len, get_now_ms());
     if (n <= 0)
       break;
+    /* Its events' slices point into held: pulled before held moves. */
+    inner_events(app, c);
     memmove(c->held, c->held + n, c->held_len - (size_t)n);
     c->held_len -= (size_t)n;
     h2e_consume(get_conn_engine(r->conn), r->stream, (size_t)n);
     r->conn->dirty = 1;
-    inner_events(app, c);
     tunnel_forward(app, c);
   }
 }

@@ -30,6 +30,8 @@ static void usage(void) {
           "  --cert/--key  PEM certificate chain and key: TLS, ALPN h2\n"
           "  --threads  event loops, one per thread (default 1)\n"
           "  --proxy    accept CONNECT and tunnel to the authority\n"
+          "  --goaway-after N  GOAWAY each connection after N requests "
+          "(a test aid)\n"
           "  --quiet    no access log\n");
 }
 
@@ -86,6 +88,8 @@ static int parse_options(int argc, char **argv, serve_options *o, char *host,
       o->key = value;
     } else if (strcmp(arg, "--threads") == 0) {
       o->threads = atoi(value);
+    } else if (strcmp(arg, "--goaway-after") == 0) {
+      o->goaway_after = strtoul(value, NULL, 10);
     } else {
       return -1;
     }
