@@ -57,6 +57,12 @@ typedef struct h2e_loop_conn_options {
    * went through h2e_loop_tls_alpn). NULL: cleartext h2c. */
   struct ssl_ctx_st *tls;
   const char *server_name; /* client: SNI and the name to verify */
+  /* A debugging aid, optional: called with every octet read from the
+   * peer (received 1) and written to it (received 0), in order, in
+   * clear (inside TLS). File regions written with sendfile come as data
+   * NULL. h2e-get -v prints frames from it. */
+  void (*trace)(void *trace_arg, int received, const uint8_t *data, size_t len);
+  void *trace_arg;
 } h2e_loop_conn_options;
 
 /* Takes fd (connected, set non-blocking here) and creates its engine with

@@ -147,11 +147,13 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   [ "$(cat "$work/out")" = "literal body" ] || fail "-d literal not echoed"
   # -v: frames both ways on stderr.
   expect_status 0 -v "$u/a.txt"
-  expect_err "send HEADERS frame <stream_id=1>"
-  expect_err ":path: /a.txt"
-  expect_err "recv HEADERS frame <stream_id=1>"
-  expect_err ":status: 200"
-  expect_err "recv DATA frame <length=6, stream_id=1>"
+  expect_err "] send client connection preface <PRI * HTTP/2.0>"
+  expect_err "] send SETTINGS frame <length=30, flags=0x00, stream_id=0>"
+  expect_err "] send HEADERS frame <length="
+  expect_err "          :path: /a.txt"
+  expect_err "] recv SETTINGS frame <length=0, flags=0x01, stream_id=0>"
+  expect_err "          :status: 200"
+  expect_err "] recv DATA frame <length=6, flags=0x01, stream_id=1>"
   same "$root/a.txt" "$work/out"
 }
 
@@ -250,13 +252,21 @@ case_proxy() {
   expect_status 0 --proxy "$p" "$u/big.bin" "${list[@]}" "$u/a.txt"
   cat "$root/big.bin" "$work/want" "$root/a.txt" >"$work/want2"
   same "$work/want2" "$work/out"
+  # -v shows the frames inside the tunnel too.
+  expect_status 0 -v --proxy "$p" "$u/b.txt"
+  same "$root/b.txt" "$work/out"
+  expect_err "[127.0.0.1:$port_proxy] send HEADERS frame"
+  expect_err "          :method: CONNECT"
+  expect_err "[127.0.0.1:$port_target tunnel] send client connection preface"
+  expect_err "[127.0.0.1:$port_target tunnel] recv DATA frame <length=12, flags=0x01, stream_id=1>"
   # A target that refuses: the proxy answers 502.
   expect_status 1 --proxy "$p" "http://127.0.0.1:1/x"
   expect_err "answered CONNECT 127.0.0.1:1 with 502"
   expect_status 2 --proxy "$p" "https://127.0.0.1:$port_target/a.txt"
   stop_serve target && stop_serve proxy
-  [ "$(conns target)" = 1 ] || fail "target saw $(conns target) connections"
-  [ "$(grep -c '" 200 ' "$work/target.log")" = 202 ] || fail "target count"
+  # One tunnelled connection per h2e-get run.
+  [ "$(conns target)" = 2 ] || fail "target saw $(conns target) connections"
+  [ "$(grep -c '" 200 ' "$work/target.log")" = 203 ] || fail "target count"
   grep -q "\"CONNECT 127.0.0.1:$port_target\" 200" "$work/proxy.log" ||
     fail "no CONNECT in the proxy's log"
   grep -q '"CONNECT 127.0.0.1:1" 502' "$work/proxy.log" ||

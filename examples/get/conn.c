@@ -71,10 +71,13 @@ static void connect_direct(get_app *app, uint32_t id, get_origin *o) {
     h2e_pool_connect_failed(app->pool, id, get_now_ms());
     return;
   }
-  h2e_loop_conn_options options = {.config = &app->config,
-                                   .tls = o->tls ? app->tls : NULL,
-                                   .server_name = o->host};
   get_conn *c = conn_new(app, id, o);
+  h2e_loop_conn_options options = {
+      .config = &app->config,
+      .tls = o->tls ? app->tls : NULL,
+      .server_name = o->host,
+      .trace = app->options->verbose ? get_trace_bytes : NULL,
+      .trace_arg = c};
   h2e_loop_conn *lc = c ? h2e_loop_conn_new(&options, fd, get_now_ms()) : NULL;
   if (lc == NULL) {
     close(fd);
@@ -194,12 +197,13 @@ static void tunnel_forward(get_app *app, get_conn *c) {
                              TUNNEL_COOKIE);
     if (rc != H2E_OK)
       break; /* WOULDBLOCK: the rest comes again after output_done */
+    if (app->options->verbose)
+      get_trace_bytes(c, 0, vecs[i].base, vecs[i].len);
     c->handed += vecs[i].len;
     c->unsent++;
   }
   if (c->handed)
     r->conn->dirty = 1;
-  (void)app;
 }
 
 /* Feeds held input to the inner engine; the outer window is credited
@@ -210,6 +214,8 @@ static void tunnel_feed(get_app *app, get_conn *c) {
     ptrdiff_t n = h2e_conn_recv(c->inner, c->held, c->held_len, get_now_ms());
     if (n <= 0)
       break;
+    if (app->options->verbose)
+      get_trace_bytes(c, 1, c->held, (size_t)n);
     /* Its events' slices point into held: pulled before held moves. */
     inner_events(app, c);
     memmove(c->held, c->held + n, c->held_len - (size_t)n);
@@ -282,7 +288,6 @@ static get_request *request_on(get_conn *c, uint32_t stream) {
 static void conn_event(get_app *app, get_conn *c, const h2e_event *ev) {
   h2e_conn *engine = get_conn_engine(c);
   app->events++;
-  get_trace_event(app, c, ev);
   if (!c->closed_by_pool)
     h2e_pool_conn_event(app->pool, c->id, engine, ev, get_now_ms());
   get_request *r = ev->stream_id ? request_on(c, ev->stream_id) : NULL;
@@ -458,6 +463,7 @@ static void free_closed_conns(get_app *app) {
       continue;
     }
     *p = c->next;
+    get_trace_free(c);
     free(c->held);
     free(c);
   }

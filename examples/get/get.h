@@ -78,22 +78,33 @@ struct get_request {
   char error[256];
 };
 
+struct frame_printer;
+
+/* One direction of a connection as -v prints it. */
+typedef struct get_trace_side {
+  const get_conn *conn;
+  int received;
+  int failed; /* no printer could be made */
+  struct frame_printer *printer;
+} get_trace_side;
+
 struct get_conn {
   get_app *app;
   get_conn *next;
   uint32_t id; /* the pool's */
   get_origin *origin;
-  h2e_loop_conn *lc;          /* a direct connection */
-  h2e_conn *inner;            /* a tunnel's engine, once the proxy said 2xx */
-  get_request *connect;       /* a tunnel's CONNECT on the proxy */
-  get_request *requests;      /* on streams of this connection */
-  get_request *blocked;       /* submits that hit a full output buffer */
-  uint8_t *held;              /* tunnel: input the inner engine has not */
-  size_t held_len, held_cap;  /*   taken yet (bounded by the window) */
-  size_t handed, unsent;      /* tunnel: inner output submitted outward */
-  uint8_t closed_by_pool : 1, /* its CLOSE was pulled */
-      dead : 1,               /* reported dead to the pool */
-      dirty : 1;              /* submitted to: drive it */
+  h2e_loop_conn *lc;         /* a direct connection */
+  h2e_conn *inner;           /* a tunnel's engine, once the proxy said 2xx */
+  get_request *connect;      /* a tunnel's CONNECT on the proxy */
+  get_request *requests;     /* on streams of this connection */
+  get_request *blocked;      /* submits that hit a full output buffer */
+  uint8_t *held;             /* tunnel: input the inner engine has not */
+  size_t held_len, held_cap; /*   taken yet (bounded by the window) */
+  size_t handed, unsent;     /* tunnel: inner output submitted outward */
+  get_trace_side trace_sent, trace_recv; /* -v */
+  uint8_t closed_by_pool : 1,            /* its CLOSE was pulled */
+      dead : 1,                          /* reported dead to the pool */
+      dirty : 1;                         /* submitted to: drive it */
 };
 
 typedef struct get_options {
@@ -164,12 +175,9 @@ void get_output_finish(get_app *app, get_request *r);
 void get_progress(get_app *app, int final);
 
 /* ---- trace.c (-v) */
-void get_trace_event(const get_app *app, const get_conn *c,
-                     const h2e_event *ev);
-void get_trace_request(const get_app *app, const get_conn *c, uint32_t stream,
-                       const h2e_field *fields, size_t count, int end_stream);
-void get_trace_data(const get_app *app, const get_conn *c, uint32_t stream,
-                    size_t len, int end_stream);
+/* The loop's trace hook (arg: the get_conn): prints the frames. */
+void get_trace_bytes(void *arg, int received, const uint8_t *data, size_t len);
+void get_trace_free(get_conn *c);
 void get_trace_note(const get_app *app, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

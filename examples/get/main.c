@@ -299,6 +299,7 @@ static void teardown(get_app *app) {
     get_conn *c = app->conns;
     app->conns = c->next;
     h2e_conn_free(c->inner);
+    get_trace_free(c);
     free(c->connect);
     free(c->held);
     free(c);

@@ -115,11 +115,9 @@ void get_submit(get_app *app, get_conn *c, get_request *r, uint32_t retry) {
   c->dirty = 1;
   if (retry)
     get_trace_note(app, "retrying %s on another connection", r->url.text);
-  get_trace_request(app, c, r->stream, fields, count, !r->tunnel && !has_body);
   if (has_body) {
     h2e_submit_data(engine, r->stream, app->options->body,
                     app->options->body_len, H2E_END_STREAM, 0);
-    get_trace_data(app, c, r->stream, app->options->body_len, 1);
   }
 }
 
