@@ -114,17 +114,29 @@ same() { # expected-file actual-file
   cmp -s "$1" "$2" || fail "$2 differs from $1"
 }
 
+free_port() {
+  "$python" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_listening() { # port: up to 10 s
+  local i
+  for i in $(seq 50); do
+    "$python" -c "import socket; socket.create_connection(('127.0.0.1', $1))" \
+      2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 case_nghttpd() {
   local port i
-  for i in 1 2 3 4 5; do
-    port=$("$python" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  for i in 1 2 3 4 5; do # retried should another take the free port
+    port=$(free_port)
     timeout "$lifetime" nghttpd --no-tls --echo-upload -d "$root" "$port" \
       >"$work/nghttpd.log" 2>&1 &
     pids+=($!)
-    sleep 0.3
-    "$python" -c "import socket; socket.create_connection(('127.0.0.1', $port))" \
-      2>/dev/null && break
+    wait_listening "$port" && break
   done
   local u=http://127.0.0.1:$port
   expect_status 0 "$u/a.txt" "$u/big.bin" "$u/dir/c.txt" "$u/b.txt"
@@ -199,6 +211,19 @@ case_tls() {
   stop_serve s
   grep -q ' h2 .*"GET /big.bin" 200 5000000' "$work/s.log" ||
     fail "no TLS (h2) request for /big.bin in the access log"
+  # A TLS server without ALPN (openssl s_server): no h2, said so.
+  local port i
+  port=$(free_port)
+  timeout "$lifetime" openssl s_server -accept "127.0.0.1:$port" -naccept 1 \
+    -cert "$work/cert.pem" -key "$work/key.pem" -www \
+    >"$work/s_server.log" 2>&1 &
+  pids+=($!)
+  for i in $(seq 50); do # it says ACCEPT once listening
+    grep -q ACCEPT "$work/s_server.log" && break
+    sleep 0.2
+  done
+  expect_status 1 -k "https://127.0.0.1:$port/"
+  expect_err "h2e-get: https://127.0.0.1:$port/: the server did not select h2 by ALPN"
 }
 
 # urls N PORTS...: N URLs over the numbered files, round robin over the
