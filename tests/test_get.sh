@@ -33,7 +33,7 @@ pids=()
 
 cleanup() {
   local pid
-  for pid in "${pids[@]}"; do
+  for pid in "${pids[@]}"; do # servers first, then their timeout
     kill -TERM "$pid" 2>/dev/null
   done
   wait 2>/dev/null
@@ -71,23 +71,42 @@ start_serve() {
   shift
   timeout "$lifetime" "$serve" --listen 127.0.0.1:0 --root "$root" "$@" \
     >"$work/$name.log" 2>"$work/$name.err" &
-  local pid=$!
-  pids+=("$pid")
+  local pid=$! child
+  for i in $(seq 100); do
+    child=$(pgrep -P "$pid")
+    [ -n "$child" ] && break
+    sleep 0.05
+  done
+  # Signals go to h2e-serve itself (listed first, so cleanup stops it
+  # before its timeout): timeout follows a SIGTERM it forwards with a
+  # SIGCONT, which can upset LeakSanitizer's check at exit.
+  pids+=($child "$pid")
+  [ -n "$child" ] || fail "no h2e-serve under timeout $pid"
   for i in $(seq 100); do
     port=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/$name.err")
     [ -n "$port" ] && break
     sleep 0.1
   done
   [ -n "$port" ] || fail "h2e-serve $name did not start"
-  eval "port_$name=$port pid_$name=$pid"
+  eval "port_$name=$port pid_$name=$pid child_$name=$child"
 }
 
 # stop_serve NAME: graceful stop, so that the access log is complete.
 stop_serve() {
-  local pid
-  eval "pid=\$pid_$1"
-  kill -TERM "$pid"
+  local pid child
+  eval "pid=\$pid_$1 child=\$child_$1"
+  kill -TERM "$child"
   wait "$pid" || fail "h2e-serve $1 exited with status $?"
+  forget "$child"
+  forget "$pid"
+}
+
+forget() { # pid: reaped, no longer ours to signal
+  local kept=() p
+  for p in "${pids[@]}"; do
+    [ "$p" = "$1" ] || kept+=("$p")
+  done
+  pids=("${kept[@]}")
 }
 
 # conns NAME: distinct connection ids in an access log.
@@ -211,17 +230,30 @@ case_tls() {
   stop_serve s
   grep -q ' h2 .*"GET /big.bin" 200 5000000' "$work/s.log" ||
     fail "no TLS (h2) request for /big.bin in the access log"
-  # A TLS server without ALPN (openssl s_server): no h2, said so.
-  local port i
-  port=$(free_port)
-  timeout "$lifetime" openssl s_server -accept "127.0.0.1:$port" -naccept 1 \
-    -cert "$work/cert.pem" -key "$work/key.pem" -www \
-    >"$work/s_server.log" 2>&1 &
+  # A TLS server that selects no ALPN protocol (python's ssl, one
+  # connection): no h2, said so.
+  "$python" -c 'import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0))
+srv.settimeout(60)
+print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept()
+conn.settimeout(60)
+try:
+    tls = ctx.wrap_socket(conn, server_side=True)
+    tls.recv(1)
+except (OSError, ssl.SSLError):
+    pass' "$work/cert.pem" "$work/key.pem" >"$work/noalpn.port" \
+    2>"$work/noalpn.err" &
   pids+=($!)
-  for i in $(seq 50); do # it says ACCEPT once listening
-    grep -q ACCEPT "$work/s_server.log" && break
-    sleep 0.2
+  local port='' i
+  for i in $(seq 100); do
+    port=$(cat "$work/noalpn.port")
+    [ -n "$port" ] && break
+    sleep 0.1
   done
+  [ -n "$port" ] || fail "the python TLS server did not start"
   expect_status 1 -k "https://127.0.0.1:$port/"
   expect_err "h2e-get: https://127.0.0.1:$port/: the server did not select h2 by ALPN"
 }

@@ -51,14 +51,25 @@ static get_conn *conn_new(get_app *app, uint32_t id, get_origin *origin) {
   return c;
 }
 
-/* Tells the pool the connection is gone (once), with why for messages. */
+static void connected(get_app *app, get_conn *c) {
+  c->connected = 1;
+  h2e_pool_connected(app->pool, c->id, H2E_POOL_PROTO_HTTP2, ASSUMED_STREAMS,
+                     get_now_ms());
+}
+
+/* Tells the pool the connection is gone (once), with why for messages:
+ * a failed connect before it was up (its requests fail unless the key
+ * has another connection), else a dead connection. */
 static void conn_dead(get_app *app, get_conn *c, const char *why) {
   if (c->dead || c->closed_by_pool)
     return;
   c->dead = 1;
   if (why)
     snprintf(c->origin->error, sizeof c->origin->error, "%s", why);
-  h2e_pool_conn_dead(app->pool, c->id, get_now_ms());
+  if (c->connected)
+    h2e_pool_conn_dead(app->pool, c->id, get_now_ms());
+  else
+    h2e_pool_connect_failed(app->pool, c->id, get_now_ms());
 }
 
 /* ---- direct connections -------------------------------------------------- */
@@ -89,9 +100,9 @@ static void connect_direct(get_app *app, uint32_t id, get_origin *o) {
   h2e_loop_conn_set_user_data(lc, c);
   get_trace_note(app, "connected to %s:%u (%s)", o->host, o->port,
                  o->tls ? "TLS" : "h2c");
-  /* Requests may go at once: the engine holds them until TLS is up. */
-  h2e_pool_connected(app->pool, id, H2E_POOL_PROTO_HTTP2, ASSUMED_STREAMS,
-                     get_now_ms());
+  /* h2c is up at once; TLS once its handshake chose h2 (get_ready). */
+  if (!o->tls)
+    connected(app, c);
   h2e_loop_add(app->loop, lc);
 }
 
@@ -163,7 +174,7 @@ static void tunnel_answered(get_app *app, get_request *r) {
     snprintf(c->origin->error, sizeof c->origin->error,
              "proxy %.200s answered CONNECT %.200s with %d",
              app->options->proxy, r->url.authority, r->status);
-    h2e_pool_connect_failed(app->pool, c->id, now);
+    conn_dead(app, c, NULL);
     return;
   }
   c->held_cap = app->config.initial_window_size;
@@ -171,14 +182,13 @@ static void tunnel_answered(get_app *app, get_request *r) {
   c->inner = c->held ? h2e_conn_new(&app->config, NULL, now) : NULL;
   if (c->inner == NULL) {
     snprintf(c->origin->error, sizeof c->origin->error, "out of memory");
-    h2e_pool_connect_failed(app->pool, c->id, now);
+    conn_dead(app, c, NULL);
     return;
   }
   get_trace_note(app, "tunnel to %s open through %s (stream %u)",
                  r->url.authority, app->options->proxy, r->stream);
   h2e_pool_tunnel(app->pool, c->id, (uint32_t)r->pool_id, now);
-  h2e_pool_connected(app->pool, c->id, H2E_POOL_PROTO_HTTP2, ASSUMED_STREAMS,
-                     now);
+  connected(app, c);
 }
 
 static void inner_events(get_app *app, get_conn *c);
@@ -337,6 +347,8 @@ static void inner_events(get_app *app, get_conn *c) {
 void get_ready(h2e_loop *loop, h2e_loop_conn *lc) {
   get_app *app = h2e_loop_get_user_data(loop);
   get_conn *c = h2e_loop_conn_get_user_data(lc);
+  if (!c->connected && h2e_loop_conn_protocol(lc))
+    connected(app, c); /* the TLS handshake is done, ALPN chose h2 */
   h2e_event ev;
   while (h2e_conn_next_event(h2e_loop_conn_engine(lc), &ev))
     conn_event(app, c, &ev);
@@ -399,10 +411,7 @@ static void fail_request(get_app *app, get_request *r, const char *why) {
     c->connect = NULL;
     get_request_unlink(r);
     free(r);
-    if (c->inner == NULL)
-      h2e_pool_connect_failed(app->pool, c->id, get_now_ms());
-    else
-      conn_dead(app, c, NULL);
+    conn_dead(app, c, NULL);
     return;
   }
   get_request_unlink(r);

@@ -102,9 +102,10 @@ struct get_conn {
   size_t held_len, held_cap; /*   taken yet (bounded by the window) */
   size_t handed, unsent;     /* tunnel: inner output submitted outward */
   get_trace_side trace_sent, trace_recv; /* -v */
-  uint8_t closed_by_pool : 1,            /* its CLOSE was pulled */
-      dead : 1,                          /* reported dead to the pool */
-      dirty : 1;                         /* submitted to: drive it */
+  uint8_t connected : 1,  /* told to the pool: h2c, or TLS that chose h2 */
+      closed_by_pool : 1, /* its CLOSE was pulled */
+      dead : 1,           /* reported dead (or failed) to the pool */
+      dirty : 1;          /* submitted to: drive it */
 };
 
 typedef struct get_options {
