@@ -1,5 +1,5 @@
 /* h2e-serve [--listen HOST:PORT] [--root DIR] [--cert FILE --key FILE]
- *           [--threads N] [--proxy] [--quiet]
+ *           [--threads N] [--proxy] [--goaway-after N] [--quiet]
  *
  * Serves a directory over HTTP/2: h2c by prior knowledge and TLS with
  * ALPN h2 (--cert/--key). One epoll loop per thread, each with its own
@@ -129,6 +129,8 @@ static int worker_init(serve_worker *w, const serve_options *o, int index,
   }
   h2e_config_init(config, H2E_SERVER);
   config->enable_connect_protocol = o->proxy ? 1 : 0;
+  if (o->proxy)
+    config->connection_window = SERVE_PROXY_CONNECTION_WINDOW;
   memset(conn_options, 0, sizeof *conn_options);
   conn_options->config = config;
   conn_options->tls = w->tls;

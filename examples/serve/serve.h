@@ -98,6 +98,11 @@ void serve_closed(h2e_loop *loop, h2e_loop_conn *lc);
 void serve_stream_settle(serve_stream *s);
 
 /* ---- tunnel.c: CONNECT in proxy mode (RFC 9113 §8.5) */
+/* A tunnel gives credit back only as its upstream takes the bytes, so a
+ * proxy's connection window makes room for many stream windows: one slow
+ * upstream does not stall the connection's other streams. */
+#define SERVE_PROXY_CONNECTION_WINDOW (16u * 1024u * 1024u)
+
 /* Connects to s->authority; answers 200 once connected, 502 if not. */
 void serve_tunnel_open(serve_stream *s);
 /* Client DATA (and END_STREAM) for the upstream socket. */
