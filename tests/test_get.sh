@@ -17,6 +17,9 @@
 #   proxy     through h2e-serve --proxy to another h2e-serve (HTTP/2 over
 #             HTTP/2 CONNECT), bodies exact, one tunnelled connection;
 #             a CONNECT to a closed port is a 502 and exit status 1
+#   proxy_peer h2e-serve --proxy under python-h2 (get_proxy_peer.py): 200,
+#             DATA both ways, END_STREAM as a half-close, an upstream
+#             reset as RST_STREAM CONNECT_ERROR, 502 for a closed port
 #
 # Servers bind port 0 (h2e-serve prints the port it got) or a free port
 # found just before (nghttpd); each lives at most $lifetime seconds and
@@ -328,6 +331,15 @@ case_proxy() {
     fail "no CONNECT in the proxy's log"
   grep -q '"CONNECT 127.0.0.1:1" 502' "$work/proxy.log" ||
     fail "no 502 CONNECT in the proxy's log"
+}
+
+case_proxy_peer() {
+  start_serve proxy --proxy
+  timeout 60 "$python" "$(dirname "$0")/get_proxy_peer.py" "$port_proxy" \
+    >"$work/peer.log" 2>&1 || fail "get_proxy_peer.py: $(cat "$work/peer.log")"
+  stop_serve proxy
+  grep -q '"CONNECT 127.0.0.1:[0-9]*" 200 12 .* reset$' "$work/proxy.log" ||
+    fail "the reset tunnel is not in the proxy's log"
 }
 
 "case_$case"
