@@ -7,7 +7,12 @@
  *
  * Exit status: 0 when every URL answered 2xx or 3xx; 1 when one answered
  * 400 or more or failed (a message names the URL and why); 2 on usage
- * errors. */
+ * errors.
+ *
+ * Limits: names are resolved and TCP connects made with blocking calls
+ * (h2e_loop_connect_tcp), one origin at a time; -d @FILE is read into
+ * memory (up to 1 GiB) and sent to every URL; https targets through
+ * --proxy are refused (no TLS inside the tunnel). */
 #include "get.h"
 
 #include <ctype.h>

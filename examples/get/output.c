@@ -54,7 +54,7 @@ int get_output_write(get_app *app, get_request *r, const uint8_t *data,
 
 /* Moves what a spill file holds to stdout and closes it. */
 static void unspill(get_request *r) {
-  static uint8_t chunk[COPY_CHUNK];
+  uint8_t chunk[COPY_CHUNK];
   if (!r->spilled || r->out == NULL)
     return;
   rewind(r->out);
