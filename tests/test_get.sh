@@ -17,6 +17,8 @@
 #   proxy     through h2e-serve --proxy to another h2e-serve (HTTP/2 over
 #             HTTP/2 CONNECT), bodies exact, one tunnelled connection;
 #             a CONNECT to a closed port is a 502 and exit status 1
+#   refused   a python-h2 server refusing the first request
+#             (REFUSED_STREAM): the pool retries it on a new connection
 #   proxy_peer h2e-serve --proxy under python-h2 (get_proxy_peer.py): 200,
 #             DATA both ways, END_STREAM as a half-close, an upstream
 #             reset as RST_STREAM CONNECT_ERROR, 502 for a closed port
@@ -340,6 +342,25 @@ case_proxy_peer() {
   stop_serve proxy
   grep -q '"CONNECT 127.0.0.1:[0-9]*" 200 12 .* reset$' "$work/proxy.log" ||
     fail "the reset tunnel is not in the proxy's log"
+}
+
+case_refused() {
+  "$python" "$(dirname "$0")/get_refuse_server.py" >"$work/refuse.port" \
+    2>"$work/refuse.err" &
+  pids+=($!)
+  local port='' i
+  for i in $(seq 100); do
+    port=$(cat "$work/refuse.port")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "get_refuse_server.py did not start"
+  # /x is refused on connection 1 and retried once, on a new connection;
+  # /y stays on connection 1. Bodies still come in URL order.
+  expect_status 0 "http://127.0.0.1:$port/x" "http://127.0.0.1:$port/y"
+  printf 'answered on connection 2\nanswered on connection 1\n' >"$work/want"
+  same "$work/want" "$work/out"
+  grep -q "refused on connection 1" "$work/refuse.err" || fail "no refusal"
 }
 
 "case_$case"
