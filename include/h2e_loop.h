@@ -68,6 +68,12 @@ typedef struct h2e_loop_conn_options {
    * must outlive the connection. 0 (default): HTTP/1.1 ends the
    * connection at once with H2E_ERR_NOT_HTTP2. */
   int h2c_upgrade;
+  /* A debugging aid, optional: called with every octet read from the
+   * peer (received 1) and written to it (received 0), in order, in
+   * clear (inside TLS). File regions written with sendfile come as data
+   * NULL. h2e-get -v prints frames from it. */
+  void (*trace)(void *trace_arg, int received, const uint8_t *data, size_t len);
+  void *trace_arg;
 } h2e_loop_conn_options;
 
 /* Takes fd (connected, set non-blocking here) and creates its engine with
@@ -166,10 +172,29 @@ H2E_API void h2e_loop_drive(h2e_loop *loop, h2e_loop_conn *lc);
 /* Ends lc at once (closed handler, then freed). */
 H2E_API void h2e_loop_close(h2e_loop *loop, h2e_loop_conn *lc);
 
+/* Raw fds beside the connections (an upstream socket of a proxy, a
+ * pipe): the loop calls callback(loop, fd, ready, arg) when fd is ready
+ * for some of interest (H2E_WANT_READ | H2E_WANT_WRITE; an error or
+ * hang-up counts as the readiness asked for). Level-triggered: a callback
+ * that leaves the fd ready is called again at the next wait. Watching an
+ * fd already watched replaces its interest, callback and arg; interest 0
+ * keeps the watch but asks for nothing. The fd stays the caller's: unwatch
+ * it before closing it. Callbacks run from h2e_loop_run_once, outside
+ * every handler, so they may call h2e_loop_drive, h2e_loop_watch and
+ * h2e_loop_unwatch (of any fd, their own included). */
+typedef void (*h2e_loop_watch_fn)(h2e_loop *loop, int fd, unsigned ready,
+                                  void *arg);
+/* 0, H2E_ERR_INVALID_ARG, H2E_ERR_NOMEM or H2E_LOOP_ERR_IO. */
+H2E_API int h2e_loop_watch(h2e_loop *loop, int fd, unsigned interest,
+                           h2e_loop_watch_fn callback, void *arg);
+/* Forgets fd (no callback for it from now on, even for events already
+ * gathered this round). H2E_ERR_INVALID_ARG when it is not watched. */
+H2E_API int h2e_loop_unwatch(h2e_loop *loop, int fd);
+
 /* Waits up to timeout_ms (-1: until the next deadline or I/O) and handles
  * what is ready. Returns the connections driven, or H2E_LOOP_ERR_IO. */
 H2E_API int h2e_loop_run_once(h2e_loop *loop, int timeout_ms);
-/* Runs until h2e_loop_stop or until no connection and no listener is
+/* Runs until h2e_loop_stop or until no connection, listener or watch is
  * left. */
 H2E_API int h2e_loop_run(h2e_loop *loop);
 H2E_API void h2e_loop_stop(h2e_loop *loop);

@@ -1,5 +1,5 @@
 /* Answers the requests of one connection: files with sendfile, 404, 405,
- * and CONNECT tunnels in proxy mode. */
+ * and CONNECT tunnels in proxy mode (tunnel.c). */
 #include "serve.h"
 
 #include <stdlib.h>
@@ -66,7 +66,12 @@ static void stream_settle(serve_conn *conn, serve_stream *s,
     s->logged = 1;
   }
   stream_unlink(conn, s);
+  serve_tunnel_free(s);
   free(s);
+}
+
+void serve_stream_settle(serve_stream *s) {
+  stream_settle(s->conn, s, h2e_loop_conn_protocol(s->conn->lc));
 }
 
 /* ---- responses --------------------------------------------------------- */
@@ -193,8 +198,15 @@ static void on_request(h2e_loop_conn *lc, serve_conn *conn,
   int head = strcmp(s->method, "HEAD") == 0;
   if (head || strcmp(s->method, "GET") == 0)
     respond_file(engine, s, head);
+  else if (strcmp(s->method, "CONNECT") == 0 && conn->worker->options->proxy)
+    serve_tunnel_open(s);
   else
     respond_error(engine, s, 405, 0);
+  /* --goaway-after: a test aid for clients that must move on to a new
+   * connection (graceful, RFC 9113 §6.8: the streams so far finish). */
+  unsigned long limit = conn->worker->options->goaway_after;
+  if (limit && ++conn->requests == limit)
+    h2e_submit_goaway(engine, H2E_NO_ERROR, "goaway-after", serve_now_ms());
 }
 
 /* ---- the loop's handlers ------------------------------------------------- */
@@ -226,21 +238,31 @@ static void on_event(h2e_loop_conn *lc, serve_conn *conn, const h2e_event *ev) {
       on_request(lc, conn, ev);
     break;
   case H2E_EV_DATA:
+    s = stream_find(conn, ev->stream_id);
+    if (s && s->tunnel) { /* credit comes once written upstream */
+      serve_tunnel_data(s, ev);
+      stream_settle(conn, s, protocol);
+      break;
+    }
     /* Request bodies are not used: give the window back at once. */
     h2e_consume(h2e_loop_conn_engine(lc), ev->stream_id, ev->u.data.len);
     break;
   case H2E_EV_DATA_SENT:
     s = (serve_stream *)(uintptr_t)ev->u.data_sent.cookie;
-    if (s) {
+    if (s && s->tunnel)
+      serve_tunnel_sent(s);
+    else if (s)
       release_body(s);
+    if (s)
       stream_settle(conn, s, protocol);
-    }
     break;
   case H2E_EV_STREAM_CLOSED:
   case H2E_EV_STREAM_RESET:
     if ((s = stream_find(conn, ev->stream_id)) != NULL) {
       s->stream_done = 1;
       s->reset = ev->type == H2E_EV_STREAM_RESET;
+      if (s->tunnel)
+        serve_tunnel_end(s);
       stream_settle(conn, s, protocol);
     }
     break;
@@ -266,6 +288,7 @@ void serve_closed(h2e_loop *loop, h2e_loop_conn *lc) {
   const char *protocol = h2e_loop_conn_protocol(lc);
   while (conn->streams) {
     serve_stream *s = conn->streams;
+    serve_tunnel_free(s);
     release_body(s);
     s->stream_done = 1;
     stream_settle(conn, s, protocol);

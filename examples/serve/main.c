@@ -1,5 +1,5 @@
 /* h2e-serve [--listen HOST:PORT] [--root DIR] [--cert FILE --key FILE]
- *           [--threads N] [--proxy] [--quiet]
+ *           [--threads N] [--proxy] [--goaway-after N] [--quiet]
  *
  * Serves a directory over HTTP/2: h2c by prior knowledge or Upgrade, and
  * TLS with ALPN h2 (--cert/--key). One epoll loop per thread, each with its own
@@ -30,6 +30,8 @@ static void usage(void) {
           "  --cert/--key  PEM certificate chain and key: TLS, ALPN h2\n"
           "  --threads  event loops, one per thread (default 1)\n"
           "  --proxy    accept CONNECT and tunnel to the authority\n"
+          "  --goaway-after N  GOAWAY each connection after N requests "
+          "(a test aid)\n"
           "  --quiet    no access log\n");
 }
 
@@ -86,6 +88,8 @@ static int parse_options(int argc, char **argv, serve_options *o, char *host,
       o->key = value;
     } else if (strcmp(arg, "--threads") == 0) {
       o->threads = atoi(value);
+    } else if (strcmp(arg, "--goaway-after") == 0) {
+      o->goaway_after = strtoul(value, NULL, 10);
     } else {
       return -1;
     }
@@ -125,6 +129,8 @@ static int worker_init(serve_worker *w, const serve_options *o, int index,
   }
   h2e_config_init(config, H2E_SERVER);
   config->enable_connect_protocol = o->proxy ? 1 : 0;
+  if (o->proxy)
+    config->connection_window = SERVE_PROXY_CONNECTION_WINDOW;
   memset(conn_options, 0, sizeof *conn_options);
   conn_options->config = config;
   conn_options->tls = w->tls;

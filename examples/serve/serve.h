@@ -21,6 +21,9 @@ typedef struct serve_options {
   const char *cert, *key;
   int threads;
   int proxy; /* --proxy: CONNECT tunnels to any authority */
+  /* --goaway-after N (a test aid): a graceful GOAWAY on each connection
+   * once it has received N requests; 0: never. */
+  unsigned long goaway_after;
   FILE *log; /* access log (stdout), NULL with --quiet */
 } serve_options;
 
@@ -71,7 +74,10 @@ struct serve_conn {
   char peer[64];         /* client address */
   serve_stream *streams; /* requests being answered */
   size_t open_streams;
+  unsigned long requests; /* received so far */
 };
+
+typedef struct serve_tunnel serve_tunnel;
 
 /* One request being answered. */
 struct serve_stream {
@@ -89,6 +95,7 @@ struct serve_stream {
   uint8_t stream_done;   /* STREAM_CLOSED or STREAM_RESET came */
   uint8_t reset;
   uint8_t logged;
+  serve_tunnel *tunnel; /* a CONNECT in proxy mode */
 };
 
 /* ---- files.c */
@@ -112,6 +119,27 @@ int serve_open_file(const serve_options *options, const char *path,
 void serve_accepted(h2e_loop *loop, h2e_loop_conn *lc);
 void serve_ready(h2e_loop *loop, h2e_loop_conn *lc);
 void serve_closed(h2e_loop *loop, h2e_loop_conn *lc);
+
+/* Frees the record once its stream is over and its body released (the
+ * access log line goes out then). */
+void serve_stream_settle(serve_stream *s);
+
+/* ---- tunnel.c: CONNECT in proxy mode (RFC 9113 §8.5) */
+/* A tunnel gives credit back only as its upstream takes the bytes, so a
+ * proxy's connection window makes room for many stream windows: one slow
+ * upstream does not stall the connection's other streams. */
+#define SERVE_PROXY_CONNECTION_WINDOW (16u * 1024u * 1024u)
+
+/* Connects to s->authority; answers 200 once connected, 502 if not. */
+void serve_tunnel_open(serve_stream *s);
+/* Client DATA (and END_STREAM) for the upstream socket. */
+void serve_tunnel_data(serve_stream *s, const h2e_event *ev);
+/* The engine released the DATA read from upstream. */
+void serve_tunnel_sent(serve_stream *s);
+/* The stream closed or was reset: the socket closes. */
+void serve_tunnel_end(serve_stream *s);
+/* The connection is gone: the socket closes, the buffers go. */
+void serve_tunnel_free(serve_stream *s);
 
 /* ---- access_log.c */
 /* One line per finished request: time, connection id, protocol, client,

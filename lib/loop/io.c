@@ -80,6 +80,8 @@ h2e_loop_conn *h2e_loop_conn_new(const h2e_loop_conn_options *options, int fd,
   memset(lc, 0, sizeof *lc);
   lc->allocator = allocator;
   lc->fd = fd;
+  lc->trace = options->trace;
+  lc->trace_arg = options->trace_arg;
   lc->in_cap = options->read_buffer_size ? options->read_buffer_size
                                          : READ_BUFFER_DEFAULT;
   lc->in = mem_take(&lc->allocator, lc->in_cap);
@@ -190,6 +192,16 @@ static int flush_prefix(h2e_loop_conn *lc, int *progress) {
   return H2E_OK;
 }
 
+/* The first `written` octets of vecs to the trace hook. */
+static void trace_output(const h2e_loop_conn *lc, const h2e_output_vec *vecs,
+                         size_t written) {
+  for (size_t i = 0; written > 0; i++) {
+    size_t len = vecs[i].len < written ? vecs[i].len : written;
+    lc->trace(lc->trace_arg, 0, vecs[i].fd >= 0 ? NULL : vecs[i].base, len);
+    written -= len;
+  }
+}
+
 static int flush(h2e_loop_conn *lc, int *progress) {
   h2e_output_vec vecs[OUTPUT_VECS];
   size_t count;
@@ -214,6 +226,8 @@ static int flush(h2e_loop_conn *lc, int *progress) {
       lc->write_blocked = 1; /* the same octets come back next time */
       return H2E_OK;
     }
+    if (lc->trace)
+      trace_output(lc, vecs, (size_t)n);
     h2e_conn_output_done(lc->engine, (size_t)n);
     lc->stats.bytes_written += (uint64_t)n;
     lc->stats.writes++;
@@ -269,6 +283,8 @@ static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
     if (n == 0)
       return H2E_LOOP_ERR_EOF;
     lc->in_end = held + (size_t)n;
+    if (lc->trace)
+      lc->trace(lc->trace_arg, 1, lc->in + held, (size_t)n);
     lc->stats.bytes_read += (uint64_t)n;
     lc->stats.reads++;
     *progress = 1;

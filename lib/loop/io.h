@@ -63,6 +63,8 @@ struct h2e_loop_conn {
   int error, sys_errno;
   const char *protocol;
   void *user_data;
+  void (*trace)(void *arg, int received, const uint8_t *data, size_t len);
+  void *trace_arg;
   h2e_loop_conn_stats stats;
   /* Kept by loop.c. */
   struct h2e_loop_conn *prev, *next, *grave_next;

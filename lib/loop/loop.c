@@ -24,6 +24,19 @@ typedef struct listener {
   struct listener *next;
 } listener;
 
+/* A raw fd the application watches (h2e_loop_watch). Unwatched during a
+ * round, it stays allocated (removed) until the round ends: events of the
+ * same batch may still name it. */
+typedef struct watch {
+  int fd;
+  unsigned interest; /* H2E_WANT_READ | H2E_WANT_WRITE */
+  unsigned registered;
+  h2e_loop_watch_fn callback;
+  void *arg;
+  uint8_t removed;
+  struct watch *next;
+} watch;
+
 struct h2e_loop {
   const h2e_poller *poller;
   int poll_fd;
@@ -33,20 +46,35 @@ struct h2e_loop {
   h2e_loop_conn *conns;     /* driven connections */
   h2e_loop_conn *graveyard; /* closed this round, freed at its end */
   listener *listeners;
+  watch *watches; /* removed ones included, until the round ends */
   h2e_timers timers;
   size_t conn_count;
   unsigned depth; /* public calls under way: the graveyard waits */
   int stop;
 };
 
-/* Listener tags have bit 0 set; connections are aligned pointers. */
+/* Listener tags have bit 0 set, watch tags bit 1; connections are
+ * aligned pointers. */
+enum { TAG_LISTENER = 1u, TAG_WATCH = 2u, TAG_BITS = 3u };
+
 static void *listener_tag(listener *l) {
-  return (void *)((uintptr_t)l | 1u);
+  return (void *)((uintptr_t)l | TAG_LISTENER);
 }
 
 static listener *tag_listener(void *tag) {
-  return (uintptr_t)tag & 1u ? (listener *)((uintptr_t)tag & ~(uintptr_t)1u)
-                             : NULL;
+  return (uintptr_t)tag & TAG_LISTENER
+             ? (listener *)((uintptr_t)tag & ~(uintptr_t)TAG_BITS)
+             : NULL;
+}
+
+static void *watch_tag(watch *w) {
+  return (void *)((uintptr_t)w | TAG_WATCH);
+}
+
+static watch *tag_watch(void *tag) {
+  return (uintptr_t)tag & TAG_WATCH
+             ? (watch *)((uintptr_t)tag & ~(uintptr_t)TAG_BITS)
+             : NULL;
 }
 
 static uint64_t now_ms(void) {
@@ -113,6 +141,22 @@ static void bury_graveyard(h2e_loop *loop) {
     loop->graveyard = lc->grave_next;
     h2e_loop_conn_free(lc);
   }
+  for (watch **p = &loop->watches; *p;) {
+    watch *w = *p;
+    if (!w->removed) {
+      p = &w->next;
+      continue;
+    }
+    *p = w->next;
+    loop->allocator.free(loop->allocator.ctx, w, sizeof *w);
+  }
+}
+
+static size_t live_watches(const h2e_loop *loop) {
+  size_t count = 0;
+  for (const watch *w = loop->watches; w; w = w->next)
+    count += !w->removed;
+  return count;
 }
 
 void h2e_loop_free(h2e_loop *loop) {
@@ -123,6 +167,8 @@ void h2e_loop_free(h2e_loop *loop) {
     unlink_conn(loop, lc);
     h2e_loop_conn_free(lc);
   }
+  for (watch *w = loop->watches; w; w = w->next)
+    w->removed = 1; /* the fds stay the application's */
   bury_graveyard(loop);
   while (loop->listeners) {
     listener *l = loop->listeners;
@@ -281,6 +327,63 @@ int h2e_loop_remove_listener(h2e_loop *loop, int listen_fd) {
   return H2E_ERR_INVALID_ARG;
 }
 
+static watch *find_watch(h2e_loop *loop, int fd) {
+  for (watch *w = loop->watches; w; w = w->next)
+    if (w->fd == fd && !w->removed)
+      return w;
+  return NULL;
+}
+
+/* The poller holds the fd only while something is wanted: with epoll an
+ * fd registered for nothing would still report hang-ups, at every wait. */
+static int watch_apply(h2e_loop *loop, watch *w, unsigned interest) {
+  unsigned to = interest ? H2E_POLL_REGISTERED | interest : 0;
+  if (to != w->registered &&
+      loop->poller->set(loop->poll_fd, w->fd, watch_tag(w), w->registered, to) <
+          0)
+    return H2E_LOOP_ERR_IO;
+  w->registered = to;
+  w->interest = interest;
+  return H2E_OK;
+}
+
+int h2e_loop_watch(h2e_loop *loop, int fd, unsigned interest,
+                   h2e_loop_watch_fn callback, void *arg) {
+  interest &= H2E_WANT_READ | H2E_WANT_WRITE;
+  if (loop == NULL || fd < 0 || callback == NULL)
+    return H2E_ERR_INVALID_ARG;
+  watch *w = find_watch(loop, fd);
+  if (w == NULL) {
+    w = loop->allocator.alloc(loop->allocator.ctx, sizeof *w);
+    if (w == NULL)
+      return H2E_ERR_NOMEM;
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    if (watch_apply(loop, w, interest) != H2E_OK) {
+      loop->allocator.free(loop->allocator.ctx, w, sizeof *w);
+      return H2E_LOOP_ERR_IO;
+    }
+    w->next = loop->watches;
+    loop->watches = w;
+  } else if (watch_apply(loop, w, interest) != H2E_OK) {
+    return H2E_LOOP_ERR_IO;
+  }
+  w->callback = callback;
+  w->arg = arg;
+  return H2E_OK;
+}
+
+int h2e_loop_unwatch(h2e_loop *loop, int fd) {
+  watch *w = loop ? find_watch(loop, fd) : NULL;
+  if (w == NULL)
+    return H2E_ERR_INVALID_ARG;
+  watch_apply(loop, w, 0);
+  w->removed = 1;
+  if (loop->depth == 0)
+    bury_graveyard(loop);
+  return H2E_OK;
+}
+
 static void accept_some(h2e_loop *loop, listener *l) {
   for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
     int fd = accept(l->fd, NULL, NULL);
@@ -341,10 +444,16 @@ int h2e_loop_run_once(h2e_loop *loop, int timeout_ms) {
   }
   for (int i = 0; i < count; i++) {
     listener *l = tag_listener(events[i].tag);
+    watch *w = tag_watch(events[i].tag);
     h2e_loop_conn *lc = events[i].tag;
     if (l)
       accept_some(loop, l);
-    else if (!lc->closing)
+    else if (w) {
+      /* Hang-ups and errors are reported as the readiness asked for. */
+      unsigned ready = events[i].ready & w->interest;
+      if (!w->removed && ready)
+        w->callback(loop, w->fd, ready, w->arg);
+    } else if (!lc->closing)
       drive(loop, lc, events[i].ready);
   }
   count += run_timers(loop);
@@ -356,7 +465,8 @@ int h2e_loop_run(h2e_loop *loop) {
   if (loop == NULL)
     return H2E_ERR_INVALID_ARG;
   loop->stop = 0;
-  while (!loop->stop && (loop->conns || loop->listeners)) {
+  while (!loop->stop &&
+         (loop->conns || loop->listeners || live_watches(loop) > 0)) {
     int rc = h2e_loop_run_once(loop, -1);
     if (rc < 0)
       return rc;
