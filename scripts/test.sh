@@ -36,7 +36,7 @@ run_ctest() { # name, build dir
   local cases
   cases=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$2/Testing/Temporary/LastTest.log" |
     awk '{s += $4} END {print s + 0}')
-  echo "h2e: $1: $total ctest programs, $cases CMocka cases passed"
+  echo "h2e: $1: $total ctest programs ($fail failed), $cases CMocka cases passed"
 }
 
 configure_and_build() { # dir, cmake args...
