@@ -481,6 +481,29 @@ static void test_conn_dead_while_connecting_is_a_failed_connect(void **state) {
   fx_free(f);
 }
 
+/* A connection is the caller's from its CONNECT action on: facts about
+ * it before that (a guessed id) are refused, and it gets no CLOSE for a
+ * CONNECT never handed out (found by fuzz/pool.c). */
+static void test_facts_before_the_connect_is_pulled_are_refused(void **state) {
+  (void)state;
+  fx *seen = fx_new(NULL); /* ids are deterministic: learn the first one */
+  fx_checkout(seen, "a.example", NULL);
+  assert_int_equal(fx_pull(seen), 1);
+  uint32_t c1 = fx_expect_connect(seen, 0, "a.example");
+  fx_free(seen);
+  fx *f = fx_new(NULL);
+  fx_checkout(f, "a.example", NULL);
+  assert_int_equal(h2e_pool_connect_failed(f->pool, c1, f->now),
+                   H2E_ERR_INVALID_ARG);
+  assert_int_equal(h2e_pool_conn_dead(f->pool, c1, f->now),
+                   H2E_ERR_INVALID_ARG);
+  assert_int_equal(fx_pull(f), 1);
+  assert_int_equal(fx_expect_connect(f, 0, "a.example"), c1);
+  assert_int_equal(
+      h2e_pool_connected(f->pool, c1, H2E_POOL_PROTO_HTTP2, 100, f->now), 0);
+  fx_free(f);
+}
+
 /* ---- ids and states --------------------------------------------------- */
 
 static void test_cancelled_waiting_request_leaves_quietly(void **state) {
@@ -567,6 +590,7 @@ int main(void) {
       cmocka_unit_test(test_connect_failure_fails_waiters_without_other_conn),
       cmocka_unit_test(test_connect_failure_keeps_waiters_of_other_conns),
       cmocka_unit_test(test_conn_dead_while_connecting_is_a_failed_connect),
+      cmocka_unit_test(test_facts_before_the_connect_is_pulled_are_refused),
       cmocka_unit_test(test_cancelled_waiting_request_leaves_quietly),
       cmocka_unit_test(test_facts_out_of_state_and_stale_ids_rejected),
   };

@@ -34,6 +34,10 @@ static pool_conn *conn_for_fact(h2e_pool *pool, uint32_t id, conn_fact fact,
                                 uint64_t now_ms, int *result) {
   pool_clock(pool, now_ms);
   pool_conn *conn = pool_conn_lookup(pool, id);
+  /* A connection whose CONNECT has not been pulled is not the caller's
+   * yet: nothing can be known about it (found by fuzz/pool.c). */
+  if (conn && conn->pending.type == H2E_POOL_CONNECT)
+    conn = NULL;
   uint8_t verdict = conn ? conn_fact_table[conn->state][fact] : REJECT;
   *result = verdict == REJECT ? H2E_ERR_INVALID_ARG : H2E_OK;
   return verdict == ACCEPT ? conn : NULL;
