@@ -72,6 +72,10 @@ grep -q ' 404 ' "$work/nghttp" || fail "nghttp saw no 404"
 h2load -n 20000 -c 10 -m 32 "$url/index.html" >"$work/h2load"
 grep -q '20000 succeeded, 0 failed, 0 errored' "$work/h2load" ||
   fail "h2load: $(grep requests: "$work/h2load")"
+# ... and 100 streams per connection: default limits must not trip it.
+h2load -n 20000 -c 4 -m 100 "$url/index.html" >"$work/h2load"
+grep -q '20000 succeeded, 0 failed, 0 errored' "$work/h2load" ||
+  fail "h2load -m 100: $(grep requests: "$work/h2load")"
 
 # python3-h2: one connection, three requests, bodies checked.
 /usr/bin/python3 - "$port" "$work/site/img/big.bin" <<'PY' || fail "python3-h2"
