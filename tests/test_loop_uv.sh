@@ -38,14 +38,17 @@ if [ "$tls" = 1 ]; then
     -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
   start --cert "$work/cert.pem" --key "$work/key.pem"
   got=$(curl -sS --max-time 5 --http2 --cacert "$work/cert.pem" \
+    --resolve "localhost:$port:127.0.0.1" \
     -w ' %{http_version}' "https://localhost:$port/tls")
   expect "$got" "h2e over libuv (h2): /tls
  2"
   # Verification is curl's default: the self-signed certificate fails.
-  if curl -sS --max-time 5 --http2 "https://localhost:$port/x" 2>/dev/null; then
+  if curl -sS --max-time 5 --http2 --resolve "localhost:$port:127.0.0.1" \
+    "https://localhost:$port/x" 2>/dev/null; then
     echo "untrusted certificate accepted"; exit 1
   fi
-  got=$(curl -sS --max-time 5 --http2 -k "https://localhost:$port/two")
+  got=$(curl -sS --max-time 5 --http2 -k --resolve "localhost:$port:127.0.0.1" \
+    "https://localhost:$port/two")
   expect "$got" "h2e over libuv (h2): /two"
   wait $pid
   echo "h2 over TLS: ALPN h2, verification, server exited"
