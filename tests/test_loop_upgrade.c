@@ -112,6 +112,13 @@ static void test_malformed_heads_are_refused(void **state) {
   };
   for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++)
     assert_int_equal(parse(malformed[i], &r), H2E_UPGRADE_MALFORMED);
+  /* Not HTTP/1.1 at all (a TLS ClientHello on the cleartext port): no
+   * waiting for a head that never ends. */
+  static const uint8_t client_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+  assert_int_equal(h2e_upgrade_parse(client_hello, sizeof client_hello, &r),
+                   H2E_UPGRADE_MALFORMED);
+  assert_int_equal(parse("GET", &r), H2E_UPGRADE_NEED_MORE);
+  assert_int_equal(parse("GE\x01", &r), H2E_UPGRADE_MALFORMED);
   static char huge[H2E_UPGRADE_HEAD_MAX + 16];
   memset(huge, 'a', sizeof huge - 1);
   memcpy(huge, "GET / HTTP/1.1\r\nX: ", 19);

@@ -89,8 +89,14 @@ h2e_loop_conn *h2e_loop_conn_new(const h2e_loop_conn_options *options, int fd,
     lc->engine = h2e_conn_new(options->config, &lc->allocator, now_ms);
   int flags = fcntl(fd, F_GETFL);
   if (options->h2c_upgrade && options->tls == NULL &&
-      options->config->role == H2E_SERVER)
+      options->config->role == H2E_SERVER) {
     lc->upgrade_config = options->config;
+    /* The SETTINGS timeout also bounds the wait for the client to show
+     * which protocol it speaks (a head that never ends, say). */
+    lc->handshake_deadline = options->config->settings_timeout_ms > 0
+                                 ? now_ms + options->config->settings_timeout_ms
+                                 : UINT64_MAX;
+  }
   if (lc->engine == NULL || flags < 0 ||
       fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
       start_transport(lc, options, now_ms) != H2E_OK) {
@@ -336,6 +342,9 @@ int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms) {
     if (rc != H2E_OK)
       return rc == H2E_IO_AGAIN ? H2E_LOOP_IDLE : rc;
   }
+  if (lc->upgrade_config && !lc->protocol_known &&
+      now_ms >= lc->handshake_deadline)
+    return finish(lc, H2E_LOOP_ERR_TIMEOUT);
   int progress = 0;
   if (now_ms >= h2e_conn_deadline(lc->engine)) {
     h2e_conn_tick(lc->engine, now_ms);
@@ -377,7 +386,7 @@ unsigned h2e_loop_conn_interest(const h2e_loop_conn *lc) {
 uint64_t h2e_loop_conn_deadline(const h2e_loop_conn *lc) {
   if (lc == NULL || lc->done)
     return UINT64_MAX;
-  if (!lc->handshake_done)
+  if (!lc->handshake_done || (lc->upgrade_config && !lc->protocol_known))
     return lc->handshake_deadline;
   return h2e_conn_deadline(lc->engine);
 }

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* The longest method taken (the registered ones are far shorter). */
+#define METHOD_MAX 32
+
 /* One header line of the HTTP/1.1 head: slices into the input. */
 typedef struct line_field {
   const uint8_t *name, *value;
@@ -200,8 +203,21 @@ static void build_fields(const head *h, h2e_upgrade_request *out) {
   }
 }
 
+/* What has come so far can still be the start of a request line: a
+ * method token (RFC 9110 §9.1) of sane length, then SP. Anything else (a
+ * TLS ClientHello on the cleartext port, say) is refused at once rather
+ * than waited on. */
+static int can_be_request_line(const uint8_t *in, size_t len) {
+  size_t i = 0;
+  while (i < len && i <= METHOD_MAX && is_tchar(in[i]))
+    i++;
+  return i == len ? i <= METHOD_MAX : i > 0 && i <= METHOD_MAX && in[i] == ' ';
+}
+
 h2e_upgrade_result h2e_upgrade_parse(const uint8_t *in, size_t len,
                                      h2e_upgrade_request *out) {
+  if (!can_be_request_line(in, len))
+    return H2E_UPGRADE_MALFORMED;
   size_t end =
       head_end(in, len < H2E_UPGRADE_HEAD_MAX ? len : H2E_UPGRADE_HEAD_MAX);
   if (end == 0)

@@ -28,9 +28,10 @@ start() { # port, extra args
     >"$work/log" 2>"$work/err" &
   pid=$!
   for _ in $(seq 50); do
-    curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$port/" \
+    curl -s -o /dev/null --max-time 2 --http2-prior-knowledge \
+      "http://127.0.0.1:$port/" 2>/dev/null && return
+    curl -s -o /dev/null --max-time 2 -k "https://127.0.0.1:$port/" \
       2>/dev/null && return
-    curl -s -o /dev/null -k "https://127.0.0.1:$port/" 2>/dev/null && return
     sleep 0.1
   done
   fail "h2e-serve did not start: $(cat "$work/err")"
