@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 h2e_need_packages "${H2E_BUILD_PACKAGES[@]}" clang clang-format libclang-rt-14-dev \
   libcmocka-dev libnghttp2-dev python3 python3-h2 nghttp2-client \
   nghttp2-server curl valgrind clang-tidy cppcheck libuv1-dev libssl-dev openssl \
-  chromium
+  chromium fonts-liberation libgl1-mesa-dri
 
 shared=${H2E_SHARED_DIR:-$root/../shared}
 fuzz_seconds=${H2E_FUZZ_SECONDS:-60}
