@@ -14,11 +14,12 @@
  * and is bounded by the config; h2e_conn_memsize_max tells the worst case.
  *
  * Lifetimes. Slices in events (DATA payloads, header fields, GOAWAY debug
- * data) stay valid until the next call to h2e_conn_recv or
+ * data) stay valid until the next call to h2e_conn_recv, h2e_conn_tick or
  * h2e_conn_free: pull every event a recv produced before reusing its
- * input buffer. DATA payloads are slices of that input buffer (zero copy).
- * Buffers given to h2e_submit_data stay the caller's to keep alive until
- * the H2E_EV_DATA_SENT event that carries their cookie.
+ * input buffer, and do not tick while still using them. DATA payloads are
+ * slices of that input buffer (zero copy). Buffers given to h2e_submit_data
+ * stay the caller's to keep alive until the H2E_EV_DATA_SENT event that carries
+ * their cookie.
  */
 #ifndef H2E_H
 #define H2E_H
@@ -78,6 +79,12 @@ typedef struct h2e_config {
   uint64_t settings_timeout_ms; /* SETTINGS ACK wait, default 10000 */
   uint64_t keepalive_ms;        /* PING after this much silence, default 0 */
   uint64_t idle_timeout_ms;     /* GOAWAY after no open stream this long, 0 */
+  /* The large buffers (decoded fields, output, events, stream slots) are
+   * taken when needed and given back once no stream has been open for
+   * this long. Default 0: at once, so an idle connection holds about
+   * 2 KB; a client making one request at a time allocates per request
+   * unless this covers the gap between them. */
+  uint64_t buffer_linger_ms;
 
   /* Bounds. */
   uint32_t output_buffer_size; /* header blocks queued for output,
@@ -538,7 +545,9 @@ H2E_API void h2e_conn_output_done(h2e_conn *conn, size_t bytes);
  * arguments), or UINT64_MAX when no timer is armed. */
 H2E_API uint64_t h2e_conn_deadline(const h2e_conn *conn);
 /* Runs the timers due at now_ms: settings timeout (connection error
- * SETTINGS_TIMEOUT), keepalive PING, idle GOAWAY. */
+ * SETTINGS_TIMEOUT), keepalive PING, idle GOAWAY, giving back the
+ * buffers of a connection with no open stream. Event slices from before
+ * end here once every event was pulled (see Lifetimes). */
 H2E_API void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms);
 
 enum {

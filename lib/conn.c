@@ -42,8 +42,7 @@ static int setup(h2e_conn *conn) {
   if (rc == H2E_OK)
     rc = h2e_stream_table_init(&conn->streams, &conn->allocator, s.stream_cap,
                                s.closed_cap);
-  if (rc == H2E_OK)
-    rc = h2e_conn_events_init(conn, s.events);
+  h2e_conn_events_init(conn, s.events);
   if (rc == H2E_OK)
     rc = h2e_conn_output_init(conn);
   if (rc == H2E_OK)
@@ -84,7 +83,6 @@ void h2e_conn_free(h2e_conn *conn) {
   h2e_stream_table_free(&conn->streams, a);
   h2e_hpack_encoder_free(conn->encoder);
   h2e_hpack_decoder_free(conn->decoder);
-  h2e_mem_free(a, conn->events.items, conn->events.cap * sizeof(h2e_event));
   h2e_conn_buffers_free(conn);
   h2e_mem_free(a, conn, sizeof *conn);
 }
@@ -124,11 +122,8 @@ ptrdiff_t h2e_conn_recv(h2e_conn *conn, const uint8_t *in, size_t len,
   if (len == 0)
     return 0;
   conn->now_ms = now_ms;
-  if (conn->events.count == 0) {
-    h2e_conn_arena_reset(conn);
-    conn->reader_pinned = 0;
-    h2e_conn_buffers_release_idle(conn);
-  }
+  h2e_conn_slices_end(conn);
+  h2e_conn_buffers_release_idle(conn);
   size_t pos = 0;
   if (conn->preface_have < H2E_PREFACE_LEN) {
     ptrdiff_t used = h2e_conn_recv_preface(conn, in, len);
@@ -218,7 +213,7 @@ void h2e_conn_close_stream(h2e_conn *conn, h2e_stream *stream,
   h2e_conn_drop_stream_output(conn, stream);
   h2e_list_remove(&stream->update_link);
   h2e_list_remove(&stream->window_link);
-  h2e_stream_destroy(&conn->streams, stream, closed_state);
+  h2e_stream_destroy(&conn->streams, &conn->allocator, stream, closed_state);
   if (conn->streams.count == 0)
     h2e_conn_note_idle(conn);
 }

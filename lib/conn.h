@@ -37,9 +37,6 @@
  * ordinary blocks fit between two recv calls. */
 #define H2E_ARENA_SLACK_BYTES  8192
 #define H2E_ARENA_SLACK_FIELDS 256
-/* Large buffers are given back after this long without an open stream
- * (of the caller's time: a busy connection keeps them). */
-#define H2E_BUFFERS_IDLE_MS 1000
 
 extern const uint8_t h2e_client_preface[H2E_PREFACE_LEN];
 
@@ -132,7 +129,7 @@ typedef struct h2e_arena {
 } h2e_arena;
 
 typedef struct h2e_event_queue {
-  h2e_event *items;
+  h2e_event *items; /* cap events, NULL until the first */
   uint32_t cap;
   uint32_t head;
   uint32_t count;
@@ -197,7 +194,7 @@ struct h2e_conn {
   uint8_t *held; /* header blocks held until their stream's DATA is out */
   size_t held_cap;
   size_t held_used;
-  h2e_out_seg segs[H2E_SEGMENTS_MAX];
+  h2e_out_seg *segs; /* H2E_SEGMENTS_MAX, taken while output is staged */
   uint32_t seg_head;
   uint32_t seg_count;
   /* Vecs were handed out and not yet acknowledged: stage nothing more,
@@ -228,6 +225,10 @@ struct h2e_conn {
   uint32_t goaway_sent_last_id;
   uint32_t goaway_received_last_id;
   uint8_t failed; /* connection error: terminal */
+  /* Its H2E_EV_CONN_ERROR, when no event ring could be had for it. */
+  uint8_t failure_unreported;
+  uint32_t failure_code;
+  const char *failure_reason;
   uint64_t idle_since_ms;
   uint64_t keepalive_tried_ms; /* last keepalive PING attempt */
   /* RFC 9113 §10.5: misbehaviour budget, in thousandths of a token. */
@@ -258,8 +259,13 @@ int h2e_conn_finished(const h2e_conn *conn);
 int h2e_conn_arena_take(h2e_conn *conn);
 int h2e_conn_reader_buffer_take(h2e_conn *conn);
 uint8_t *h2e_conn_block_buffer_take(h2e_conn *conn);
+int h2e_conn_segs_take(h2e_conn *conn);
+int h2e_conn_events_take(h2e_conn *conn);
+/* At recv and tick with every event pulled: the slices handed out end
+ * (h2e.h: lifetimes), so the arena is empty again. */
+void h2e_conn_slices_end(h2e_conn *conn);
 /* Gives back what is not in use once no stream has been open for
- * H2E_BUFFERS_IDLE_MS. */
+ * config.buffer_linger_ms. */
 void h2e_conn_buffers_release_idle(h2e_conn *conn);
 /* When an idle connection has buffers to give back (UINT64_MAX: never). */
 uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn);
@@ -373,7 +379,7 @@ void h2e_conn_reset_stream(h2e_conn *conn, h2e_stream *stream, uint32_t code,
 void h2e_conn_malformed(h2e_conn *conn, h2e_stream *stream, const char *reason);
 
 /* ---- conn_events.c */
-int h2e_conn_events_init(h2e_conn *conn, uint32_t cap);
+void h2e_conn_events_init(h2e_conn *conn, uint32_t cap);
 /* A zeroed event at the back of the queue, or NULL (never, by sizing). */
 h2e_event *h2e_conn_event_push(h2e_conn *conn, h2e_event_type type,
                                uint32_t stream_id);

@@ -1,9 +1,11 @@
 /* The connection's large buffers: the decoded-field arena, the reader's
- * assembly buffer and the header-block assembly buffer (the output FIFO
- * of header blocks and the stream and DATA entry pools take and give
- * back their own). Each is taken at its first use and given back once no stream
- * has been open for H2E_BUFFERS_IDLE_MS, so an idle connection is small while a
- * busy one allocates nothing per request (DESIGN: caller owns memory). */
+ * and the header block's assembly buffers, the output segments, the event
+ * ring, the control and header-block FIFOs, the held trailers, and the
+ * stream and DATA entry slots. Each is taken at its first use and given
+ * back once no stream has been open for config.buffer_linger_ms (default
+ * 0: at the next recv or tick), so an idle connection keeps only its
+ * settings, HPACK tables and closed-stream memory, and a busy one
+ * allocates nothing per request (DESIGN: caller owns memory). */
 #include "conn.h"
 
 #include "mem.h"
@@ -14,6 +16,10 @@ static void *take(h2e_conn *conn, size_t size) {
   if (buf == NULL)
     h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
   return buf;
+}
+
+static void give_back(h2e_conn *conn, void *buf, size_t size) {
+  h2e_mem_free(&conn->allocator, buf, size);
 }
 
 int h2e_conn_arena_take(h2e_conn *conn) {
@@ -41,52 +47,84 @@ uint8_t *h2e_conn_block_buffer_take(h2e_conn *conn) {
   return block->buf;
 }
 
+static const size_t segs_size = H2E_SEGMENTS_MAX * sizeof(h2e_out_seg);
+
+int h2e_conn_segs_take(h2e_conn *conn) {
+  if (conn->segs == NULL && (conn->segs = take(conn, segs_size)) == NULL) {
+    /* Nothing can go out, not even the GOAWAY the failure queued. */
+    h2e_fifo_drop_unstaged(&conn->ctrl);
+    return -1;
+  }
+  return 0;
+}
+
+static size_t events_size(const h2e_conn *conn) {
+  return conn->events.cap * sizeof(h2e_event);
+}
+
+int h2e_conn_events_take(h2e_conn *conn) {
+  h2e_event_queue *q = &conn->events;
+  if (q->items == NULL && (q->items = take(conn, events_size(conn))) == NULL)
+    return -1;
+  return 0;
+}
+
 int h2e_conn_in_reader_buffer(const h2e_conn *conn, const uint8_t *p) {
   const uint8_t *buf = conn->reader_buf;
   return buf != NULL && p >= buf && p < buf + conn->reader.buf_cap;
 }
 
-static void give_back(h2e_conn *conn, void *buf, size_t size) {
-  h2e_mem_free(&conn->allocator, buf, size);
-}
-
-/* What an idle connection can give back now. Fields of queued events,
- * or handed out since the last recv, live in the arena until the next
- * recv (h2e.h: lifetimes); an event may point into the reader's buffer,
- * a frame may be assembled there. */
+/* What an idle connection can give back at its next recv or tick. Fields
+ * of queued events, or of events pulled since the last recv or tick, live
+ * in the arena (h2e.h: lifetimes); an event may point into the reader's
+ * buffer, a frame may be assembled there. Every event pulled ends them. */
 static int arena_unused(const h2e_conn *conn) {
   const h2e_arena *a = &conn->arena;
-  return (a->bytes || a->fields) && a->bytes_used == 0 && a->fields_used == 0;
+  return (a->bytes || a->fields) &&
+         (conn->events.count == 0 ||
+          (a->bytes_used == 0 && a->fields_used == 0));
 }
 
 static int reader_buffer_unused(const h2e_conn *conn) {
-  return conn->reader_buf && !conn->reader_pinned && conn->reader.buf_have == 0;
+  return conn->reader_buf && conn->reader.buf_have == 0 &&
+         (conn->events.count == 0 || !conn->reader_pinned);
 }
 
 static int block_buffer_unused(const h2e_conn *conn) {
   return conn->block.buf && !conn->block.active;
 }
 
-static int slab_unused(const h2e_slab *slab) {
-  return slab->grown > 0 && slab->in_use == 0;
+static int fifo_unused(const h2e_fifo *fifo) {
+  return fifo->buf && h2e_fifo_empty(fifo);
+}
+
+static int output_unused(const h2e_conn *conn) {
+  return (conn->segs && conn->seg_count == 0) || fifo_unused(&conn->ctrl) ||
+         fifo_unused(&conn->blocks) || (conn->held && conn->held_used == 0) ||
+         (conn->entries.grown > 0 && conn->entries.in_use == 0);
 }
 
 static int anything_unused(const h2e_conn *conn) {
   return arena_unused(conn) || reader_buffer_unused(conn) ||
-         block_buffer_unused(conn) ||
-         (conn->blocks.buf && h2e_fifo_empty(&conn->blocks)) ||
-         slab_unused(&conn->streams.slots) || slab_unused(&conn->entries);
+         block_buffer_unused(conn) || output_unused(conn) ||
+         (conn->events.items && conn->events.count == 0) ||
+         h2e_stream_table_unused(&conn->streams);
 }
 
 uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn) {
   if (conn->streams.count != 0 || !anything_unused(conn))
     return UINT64_MAX;
-  return conn->idle_since_ms + H2E_BUFFERS_IDLE_MS;
+  return conn->idle_since_ms + conn->config.buffer_linger_ms;
 }
 
-void h2e_conn_buffers_release_idle(h2e_conn *conn) {
-  if (h2e_conn_buffers_deadline(conn) > conn->now_ms)
+void h2e_conn_slices_end(h2e_conn *conn) {
+  if (conn->events.count != 0)
     return;
+  h2e_conn_arena_reset(conn);
+  conn->reader_pinned = 0;
+}
+
+static void release_input(h2e_conn *conn) {
   h2e_arena *a = &conn->arena;
   if (arena_unused(conn)) {
     give_back(conn, a->bytes, a->bytes_cap);
@@ -104,9 +142,34 @@ void h2e_conn_buffers_release_idle(h2e_conn *conn) {
     conn->block.buf = NULL;
     conn->block.cap = 0;
   }
+}
+
+static void release_output(h2e_conn *conn) {
+  if (conn->segs && conn->seg_count == 0) {
+    give_back(conn, conn->segs, segs_size);
+    conn->segs = NULL;
+    conn->seg_head = 0;
+  }
+  h2e_fifo_release(&conn->ctrl);
   h2e_fifo_release(&conn->blocks);
-  h2e_slab_release(&conn->streams.slots, &conn->allocator);
+  if (conn->held && conn->held_used == 0) {
+    give_back(conn, conn->held, conn->held_cap);
+    conn->held = NULL;
+  }
   h2e_slab_release(&conn->entries, &conn->allocator);
+}
+
+void h2e_conn_buffers_release_idle(h2e_conn *conn) {
+  if (h2e_conn_buffers_deadline(conn) > conn->now_ms)
+    return;
+  release_input(conn);
+  release_output(conn);
+  if (conn->events.items && conn->events.count == 0) {
+    give_back(conn, conn->events.items, events_size(conn));
+    conn->events.items = NULL;
+    conn->events.head = 0;
+  }
+  h2e_stream_table_release(&conn->streams, &conn->allocator);
 }
 
 void h2e_conn_buffers_free(h2e_conn *conn) {
@@ -115,4 +178,6 @@ void h2e_conn_buffers_free(h2e_conn *conn) {
   give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
   give_back(conn, conn->reader_buf, conn->reader.buf_cap);
   give_back(conn, conn->block.buf, conn->block.cap);
+  give_back(conn, conn->segs, segs_size);
+  give_back(conn, conn->events.items, events_size(conn));
 }

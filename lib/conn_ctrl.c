@@ -21,10 +21,18 @@ static size_t room_kept(const h2e_conn *conn, int answer) {
   return H2E_GOAWAY_FRAME_MAX + (size_t)answers_left * H2E_ANSWER_MAX;
 }
 
+/* The FIFO takes its buffer at the first frame after an idle spell. */
+static uint8_t *ctrl_room(h2e_conn *conn, size_t n) {
+  uint8_t *p = h2e_fifo_reserve(&conn->ctrl, n);
+  if (p == NULL && conn->ctrl.buf == NULL)
+    h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
+  return p;
+}
+
 uint8_t *h2e_conn_ctrl_reserve(h2e_conn *conn, size_t n, int answer) {
   if (h2e_fifo_room(&conn->ctrl) < n + room_kept(conn, answer))
     return NULL;
-  return h2e_fifo_reserve(&conn->ctrl, n);
+  return ctrl_room(conn, n);
 }
 
 void h2e_conn_ctrl_commit(h2e_conn *conn, size_t n, int answer) {
@@ -35,7 +43,7 @@ void h2e_conn_ctrl_commit(h2e_conn *conn, size_t n, int answer) {
 
 /* GOAWAY may use the room kept for it. */
 uint8_t *h2e_conn_ctrl_reserve_goaway(h2e_conn *conn, size_t n) {
-  return h2e_fifo_reserve(&conn->ctrl, n);
+  return ctrl_room(conn, n);
 }
 
 int h2e_conn_queue_rst(h2e_conn *conn, const h2e_stream *stream, uint32_t id,

@@ -14,7 +14,12 @@ void h2e_conn_fail(h2e_conn *conn, uint32_t code, const char *reason) {
   if (ev) {
     ev->u.conn_error.error_code = code;
     ev->u.conn_error.reason = reason;
+    return;
   }
+  /* Out of memory for the ring: h2e_conn_next_event reports it last. */
+  conn->failure_unreported = 1;
+  conn->failure_code = code;
+  conn->failure_reason = reason;
 }
 
 static void reset(h2e_conn *conn, h2e_stream *stream, uint32_t code,
@@ -51,6 +56,6 @@ void h2e_conn_stream_error(h2e_conn *conn, uint32_t stream_id, uint32_t code,
     return;
   /* RFC 9113 §5.4.2: RST_STREAM, and frames in flight are ignored. */
   h2e_conn_queue_rst(conn, NULL, stream_id, code, 1);
-  h2e_stream_remember_closed(&conn->streams, stream_id,
+  h2e_stream_remember_closed(&conn->streams, &conn->allocator, stream_id,
                              H2E_SS_CLOSED_RESET_SENT);
 }

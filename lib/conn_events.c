@@ -4,22 +4,16 @@
  * room of their own. */
 #include "conn.h"
 
-#include "mem.h"
-
 #include <string.h>
 
-int h2e_conn_events_init(h2e_conn *conn, uint32_t cap) {
-  conn->events.items = h2e_mem_alloc(&conn->allocator, cap * sizeof(h2e_event));
-  if (conn->events.items == NULL)
-    return H2E_ERR_NOMEM;
-  conn->events.cap = cap;
-  return H2E_OK;
+void h2e_conn_events_init(h2e_conn *conn, uint32_t cap) {
+  conn->events.cap = cap; /* the ring is taken at the first event */
 }
 
 h2e_event *h2e_conn_event_push(h2e_conn *conn, h2e_event_type type,
                                uint32_t stream_id) {
   h2e_event_queue *q = &conn->events;
-  if (q->count == q->cap)
+  if (q->count == q->cap || h2e_conn_events_take(conn) != 0)
     return NULL;
   uint32_t at = q->head + q->count++; /* < 2 * cap: no division */
   h2e_event *ev = &q->items[at < q->cap ? at : at - q->cap];
@@ -68,6 +62,15 @@ static int next_window_open(h2e_conn *conn, h2e_event *ev) {
   return 1;
 }
 
+static int next_failure(h2e_conn *conn, h2e_event *ev) {
+  conn->failure_unreported = 0;
+  memset(ev, 0, sizeof *ev);
+  ev->type = H2E_EV_CONN_ERROR;
+  ev->u.conn_error.error_code = conn->failure_code;
+  ev->u.conn_error.reason = conn->failure_reason;
+  return 1;
+}
+
 int h2e_conn_next_event(h2e_conn *conn, h2e_event *ev) {
   if (conn == NULL || ev == NULL)
     return 0;
@@ -82,5 +85,7 @@ int h2e_conn_next_event(h2e_conn *conn, h2e_event *ev) {
     return next_released(conn, ev);
   if (!h2e_list_empty(&conn->windows_open))
     return next_window_open(conn, ev);
+  if (conn->failure_unreported)
+    return next_failure(conn, ev);
   return 0;
 }

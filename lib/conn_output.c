@@ -14,8 +14,8 @@ int h2e_conn_output_init(h2e_conn *conn) {
   h2e_list_init(&conn->updates);
   h2e_list_init(&conn->windows_open);
   h2e_list_init(&conn->trailers_ready);
-  /* Header blocks take their buffer at the first block (lazy). */
-  int rc = h2e_fifo_init(&conn->ctrl, &conn->allocator, s.ctrl, 0);
+  /* Both FIFOs take their buffers at their first frame (lazy). */
+  int rc = h2e_fifo_init(&conn->ctrl, &conn->allocator, s.ctrl, 1);
   if (rc == H2E_OK)
     rc = h2e_fifo_init(&conn->blocks, &conn->allocator, s.blocks, 1);
   if (rc == H2E_OK)
@@ -33,7 +33,7 @@ void h2e_conn_output_free(h2e_conn *conn) {
   h2e_mem_free(&conn->allocator, conn->held, conn->held_cap);
 }
 
-static h2e_out_seg *seg_at(h2e_conn *conn, uint32_t i) {
+static h2e_out_seg *seg_at(const h2e_conn *conn, uint32_t i) {
   return &conn->segs[(conn->seg_head + i) % H2E_SEGMENTS_MAX];
 }
 
@@ -73,7 +73,7 @@ size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs, size_t max) {
   size_t needed = 0;
   for (uint32_t i = 0; i < conn->seg_count; i++)
     needed += seg_vecs(seg_at(conn, i));
-  if (needed < max && !conn->output_handed_out)
+  if (needed < max && !conn->output_handed_out && h2e_conn_segs_take(conn) == 0)
     h2e_conn_stage(conn, max - needed);
   size_t n = 0;
   for (uint32_t i = 0; i < conn->seg_count && n < max; i++)

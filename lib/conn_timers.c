@@ -67,6 +67,7 @@ void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms) {
     return;
   }
   run_keepalive(conn, now_ms);
+  h2e_conn_slices_end(conn);
   h2e_conn_buffers_release_idle(conn);
   if (!conn->failed && idle_deadline(conn) <= now_ms) {
     h2e_conn_queue_goaway(conn, conn->last_peer_id, H2E_NO_ERROR,

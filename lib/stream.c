@@ -22,7 +22,8 @@ size_t h2e_stream_table_memsize_max(uint32_t capacity,
                                     uint32_t closed_capacity) {
   return h2e_slab_memsize_max(sizeof(h2e_stream), STREAMS_PER_CHUNK, capacity) +
          bucket_count_for(capacity) * sizeof(uint32_t) +
-         closed_capacity * sizeof(h2e_closed_stream);
+         /* old and new ring while growing */
+         2 * (size_t)closed_capacity * sizeof(h2e_closed_stream);
 }
 
 int h2e_stream_table_init(h2e_stream_table *table,
@@ -31,29 +32,37 @@ int h2e_stream_table_init(h2e_stream_table *table,
   memset(table, 0, sizeof *table);
   int rc = h2e_slab_init(&table->slots, allocator, sizeof(h2e_stream),
                          STREAMS_PER_CHUNK, capacity);
-  if (rc < 0)
-    return rc;
-  uint32_t buckets = bucket_count_for(capacity);
-  table->buckets = h2e_mem_alloc(allocator, buckets * sizeof(uint32_t));
-  if (table->buckets == NULL)
-    return H2E_ERR_NOMEM;
-  memset(table->buckets, 0, buckets * sizeof(uint32_t));
-  table->mask = buckets - 1;
-  table->closed =
-      h2e_mem_alloc(allocator, closed_capacity * sizeof(h2e_closed_stream));
-  if (closed_capacity && table->closed == NULL)
-    return H2E_ERR_NOMEM;
+  /* The hash and the closed ring are taken when first needed. */
+  table->mask = bucket_count_for(capacity) - 1;
   table->closed_cap = closed_capacity;
-  return H2E_OK;
+  return rc;
+}
+
+static size_t buckets_size(const h2e_stream_table *table) {
+  return (table->mask + 1) * sizeof(uint32_t);
 }
 
 void h2e_stream_table_free(h2e_stream_table *table,
                            const h2e_allocator *allocator) {
-  h2e_mem_free(allocator, table->buckets, (table->mask + 1) * sizeof(uint32_t));
+  h2e_mem_free(allocator, table->buckets, buckets_size(table));
   h2e_mem_free(allocator, table->closed,
-               table->closed_cap * sizeof(h2e_closed_stream));
+               table->closed_room * sizeof(h2e_closed_stream));
   h2e_slab_free(&table->slots, allocator);
   memset(table, 0, sizeof *table);
+}
+
+void h2e_stream_table_release(h2e_stream_table *table,
+                              const h2e_allocator *allocator) {
+  if (table->count != 0)
+    return;
+  h2e_mem_free(allocator, table->buckets, buckets_size(table));
+  table->buckets = NULL;
+  h2e_slab_release(&table->slots, allocator);
+}
+
+int h2e_stream_table_unused(const h2e_stream_table *table) {
+  return table->count == 0 &&
+         (table->buckets != NULL || table->slots.grown > 0);
 }
 
 static uint32_t home_bucket(const h2e_stream_table *table, uint32_t id) {
@@ -79,9 +88,24 @@ h2e_stream *h2e_stream_find(const h2e_stream_table *table, uint32_t id) {
   }
 }
 
+static int buckets_take(h2e_stream_table *table,
+                        const h2e_allocator *allocator) {
+  if (table->buckets != NULL)
+    return H2E_OK;
+  table->buckets = h2e_mem_alloc(allocator, buckets_size(table));
+  if (table->buckets == NULL)
+    return H2E_ERR_NOMEM;
+  memset(table->buckets, 0, buckets_size(table));
+  return H2E_OK;
+}
+
 h2e_stream *h2e_stream_create(h2e_stream_table *table,
                               const h2e_allocator *allocator, uint32_t id,
                               int *err) {
+  if (buckets_take(table, allocator) != H2E_OK) {
+    *err = H2E_ERR_NOMEM;
+    return NULL;
+  }
   int64_t slot = h2e_slab_take(&table->slots, allocator);
   if (slot < 0) {
     *err = (int)slot;
@@ -125,21 +149,45 @@ static void remove_bucket(h2e_stream_table *table, uint32_t id) {
   table->buckets[hole] = 0;
 }
 
-void h2e_stream_remember_closed(h2e_stream_table *table, uint32_t id,
+/* Doubles the closed ring (up to closed_cap), oldest first in the new
+ * one. On failure the ring stays as it is and forgets its oldest. */
+static void closed_grow(h2e_stream_table *table,
+                        const h2e_allocator *allocator) {
+  uint32_t room = table->closed_room ? 2 * table->closed_room : 8;
+  if (room > table->closed_cap)
+    room = table->closed_cap;
+  h2e_closed_stream *ring =
+      h2e_mem_alloc(allocator, room * sizeof(h2e_closed_stream));
+  if (ring == NULL)
+    return;
+  for (uint32_t i = 0; i < table->closed_count; i++)
+    ring[i] = table->closed[(table->closed_next + i) % table->closed_room];
+  h2e_mem_free(allocator, table->closed,
+               table->closed_room * sizeof(h2e_closed_stream));
+  table->closed = ring;
+  table->closed_next = table->closed_count;
+  table->closed_room = room;
+}
+
+void h2e_stream_remember_closed(h2e_stream_table *table,
+                                const h2e_allocator *allocator, uint32_t id,
                                 h2e_sstate closed_state) {
-  if (table->closed_cap == 0)
+  if (table->closed_count == table->closed_room &&
+      table->closed_room < table->closed_cap)
+    closed_grow(table, allocator);
+  if (table->closed_room == 0)
     return;
   table->closed[table->closed_next] =
       (h2e_closed_stream){id, (uint8_t)closed_state};
-  table->closed_next = (table->closed_next + 1) % table->closed_cap;
-  if (table->closed_count < table->closed_cap)
+  table->closed_next = (table->closed_next + 1) % table->closed_room;
+  if (table->closed_count < table->closed_room)
     table->closed_count++;
 }
 
-void h2e_stream_destroy(h2e_stream_table *table, h2e_stream *stream,
-                        h2e_sstate closed_state) {
+void h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
+                        h2e_stream *stream, h2e_sstate closed_state) {
   remove_bucket(table, stream->id);
-  h2e_stream_remember_closed(table, stream->id, closed_state);
+  h2e_stream_remember_closed(table, allocator, stream->id, closed_state);
   stream->live = 0;
   table->count--;
   if (table->newest == stream)
@@ -151,8 +199,8 @@ h2e_sstate h2e_stream_closed_state(const h2e_stream_table *table, uint32_t id) {
   /* Newest first: a stream reset after it closed is remembered twice. */
   for (uint32_t i = 1; i <= table->closed_count; i++) {
     const h2e_closed_stream *c =
-        &table->closed[(table->closed_next + table->closed_cap - i) %
-                       table->closed_cap];
+        &table->closed[(table->closed_next + table->closed_room - i) %
+                       table->closed_room];
     if (c->id == id)
       return (h2e_sstate)c->state;
   }

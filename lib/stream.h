@@ -127,14 +127,16 @@ typedef struct h2e_closed_stream {
 
 typedef struct h2e_stream_table {
   h2e_slab slots;
-  uint32_t *buckets; /* slot + 1, open addressing, linear probing */
+  uint32_t *buckets; /* slot + 1, open addressing, linear probing; NULL
+                        while no stream is live and since given back */
   uint32_t mask;
   uint32_t count;
   /* The stream created last: the frames and submits that follow a new
    * stream's HEADERS are mostly about it, so they skip the hash. */
   h2e_stream *newest;
   h2e_closed_stream *closed; /* ring of the most recently closed */
-  uint32_t closed_cap;
+  uint32_t closed_room;      /* its size, doubled as needed */
+  uint32_t closed_cap;       /* up to this */
   uint32_t closed_next;
   uint32_t closed_count;
 } h2e_stream_table;
@@ -146,6 +148,11 @@ int h2e_stream_table_init(h2e_stream_table *table,
                           uint32_t closed_capacity);
 void h2e_stream_table_free(h2e_stream_table *table,
                            const h2e_allocator *allocator);
+/* With no stream live: whether the hash or slots are held, and giving
+ * them back (the next create takes them again). */
+int h2e_stream_table_unused(const h2e_stream_table *table);
+void h2e_stream_table_release(h2e_stream_table *table,
+                              const h2e_allocator *allocator);
 size_t h2e_stream_table_memsize_max(uint32_t capacity,
                                     uint32_t closed_capacity);
 
@@ -158,11 +165,12 @@ h2e_stream *h2e_stream_create(h2e_stream_table *table,
                               int *err);
 
 /* Forgets a live stream, remembering that it closed in `closed_state`. */
-void h2e_stream_destroy(h2e_stream_table *table, h2e_stream *stream,
-                        h2e_sstate closed_state);
+void h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
+                        h2e_stream *stream, h2e_sstate closed_state);
 
 /* Remembers a stream that never had a slot (refused, ignored). */
-void h2e_stream_remember_closed(h2e_stream_table *table, uint32_t id,
+void h2e_stream_remember_closed(h2e_stream_table *table,
+                                const h2e_allocator *allocator, uint32_t id,
                                 h2e_sstate closed_state);
 
 /* How a forgotten stream closed: H2E_SS_CLOSED_UNKNOWN if not recorded. */

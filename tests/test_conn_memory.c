@@ -18,12 +18,12 @@ typedef struct counting {
   size_t peak;
   size_t allocs;
   size_t frees;
-  int refuse; /* say no to every allocation */
+  size_t refuse_above; /* say no to allocations larger than this */
 } counting;
 
 static void *count_alloc(void *ctx, size_t size) {
   counting *c = ctx;
-  if (c->refuse)
+  if (c->refuse_above && size > c->refuse_above)
     return NULL;
   c->current += size;
   if (c->current > c->peak)
@@ -71,10 +71,17 @@ static void exchange(pair *p, const uint8_t *body, size_t len) {
   pair_pump(p);
 }
 
+/* One request at a time: each ends with no stream open, so the buffers
+ * stay only with buffer_linger_ms (the default gives them back at once,
+ * test_large_buffers_given_back_at_once_when_idle). */
 static void test_no_allocation_per_request_in_steady_state(void **state) {
   (void)state;
+  h2e_config client_config, server_config;
+  h2e_config_init(&client_config, H2E_CLIENT);
+  h2e_config_init(&server_config, H2E_SERVER);
+  client_config.buffer_linger_ms = server_config.buffer_linger_ms = 1000;
   measured_pair m;
-  measured_new(&m, NULL, NULL);
+  measured_new(&m, &client_config, &server_config);
   static uint8_t body[2048];
   for (int i = 0; i < 100; i++)
     exchange(m.p, body, sizeof body);
@@ -180,45 +187,70 @@ static void test_memsize_max_bounds_a_small_config(void **state) {
   pair_free(m.p);
 }
 
+/* What a connection keeps with no open stream: its settings, HPACK tables
+ * and closed-stream memory. */
+#define IDLE_SERVER_MAX 4096
+
 /* Large buffers are taken at first use, so a fresh connection is small,
- * and given back after a second with no open stream; a busy connection
- * keeps them (test_no_allocation_per_request_in_steady_state). */
-static void
-test_large_buffers_taken_at_first_use_and_given_back_idle(void **state) {
+ * and given back as soon as no stream is open (buffer_linger_ms 0): the
+ * caller is asked to tick at once, and the tick ends the slices of the
+ * events already pulled (h2e.h: lifetimes). */
+static void test_large_buffers_given_back_at_once_when_idle(void **state) {
   (void)state;
   measured_pair m;
   measured_new(&m, NULL, NULL);
+  h2e_conn *server = m.p->server.conn;
+  assert_int_equal(h2e_conn_deadline(server), m.p->now_ms); /* SETTINGS out */
+  h2e_conn_tick(server, m.p->now_ms);
   size_t fresh = m.server_mem.current;
-  /* Less than any one of the arena (144 KiB), the 64 KiB output buffer
-   * or the 16 KiB reader buffer besides the rest. */
-  assert_true(fresh < 56000);
+  assert_true(fresh < IDLE_SERVER_MAX);
   static uint8_t body[2048];
   exchange(m.p, body, sizeof body);
   size_t busy = m.server_mem.current;
   assert_true(busy > fresh + 140000); /* the arena and the output buffer */
-  /* The caller is asked to tick once the second is over. */
-  assert_int_equal(h2e_conn_deadline(m.p->server.conn), m.p->now_ms + 1000);
-  m.p->now_ms += 999;
-  h2e_conn_tick(m.p->server.conn, m.p->now_ms);
-  assert_int_equal(m.server_mem.current, busy); /* not idle long enough */
-  /* The arena's fields live until the next recv (h2e.h lifetimes): a
-   * tick gives back the output buffer, the next recv the arena. */
-  m.p->now_ms += 1;
-  h2e_conn_tick(m.p->server.conn, m.p->now_ms);
-  assert_true(m.server_mem.current < busy - 60000);
-  /* Nothing more a tick could give back: no timer left. */
-  assert_int_equal(h2e_conn_deadline(m.p->server.conn), UINT64_MAX);
-  static const uint8_t opaque[8] = {1};
-  assert_int_equal(h2e_submit_ping(m.p->client.conn, opaque, 0), 0);
-  pair_pump(m.p);
+  assert_int_equal(h2e_conn_deadline(server), m.p->now_ms);
+  h2e_conn_tick(server, m.p->now_ms);
   size_t idle = m.server_mem.current;
   printf("server connection: fresh %zu octets, busy %zu, idle %zu\n", fresh,
          busy, idle);
-  assert_int_equal(idle, fresh);
-  /* Taken again at the next request. */
+  assert_true(idle < IDLE_SERVER_MAX);
+  /* Nothing more a tick could give back: no timer left. */
+  assert_int_equal(h2e_conn_deadline(server), UINT64_MAX);
+  /* Taken again at the next request, given back again after it. */
   exchange(m.p, body, sizeof body);
-  assert_int_equal(m.server_mem.current, busy);
+  assert_true(m.server_mem.current > idle + 140000);
+  h2e_conn_tick(server, m.p->now_ms);
+  assert_true(m.server_mem.current < IDLE_SERVER_MAX);
   assert_true(m.p->server.events_seen >= 6);
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
+/* buffer_linger_ms keeps them across short idle spells: a client making
+ * one request at a time then allocates nothing per request. */
+static void test_buffer_linger_keeps_buffers_between_requests(void **state) {
+  (void)state;
+  h2e_config server_config;
+  h2e_config_init(&server_config, H2E_SERVER);
+  server_config.buffer_linger_ms = 1000;
+  measured_pair m;
+  measured_new(&m, NULL, &server_config);
+  h2e_conn *server = m.p->server.conn;
+  static uint8_t body[2048];
+  exchange(m.p, body, sizeof body);
+  size_t busy = m.server_mem.current;
+  size_t allocs = m.server_mem.allocs;
+  for (int i = 0; i < 20; i++)
+    exchange(m.p, body, sizeof body);
+  assert_int_equal(m.server_mem.allocs, allocs);
+  assert_int_equal(h2e_conn_deadline(server), m.p->now_ms + 1000);
+  m.p->now_ms += 999;
+  h2e_conn_tick(server, m.p->now_ms);
+  assert_int_equal(m.server_mem.current, busy); /* not idle long enough */
+  m.p->now_ms += 1;
+  h2e_conn_tick(server, m.p->now_ms);
+  assert_true(m.server_mem.current < IDLE_SERVER_MAX);
+  assert_int_equal(h2e_conn_deadline(server), UINT64_MAX);
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);
 }
@@ -231,7 +263,7 @@ test_allocation_failure_at_first_use_is_a_connection_error(void **state) {
   measured_pair m;
   measured_new(&m, NULL, NULL);
   m.p->client.keep_log = m.p->server.keep_log = 1;
-  m.server_mem.refuse = 1;
+  m.server_mem.refuse_above = 32768; /* the decoded-field arena */
   assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
   pair_pump(m.p);
   const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
@@ -240,7 +272,29 @@ test_allocation_failure_at_first_use_is_a_connection_error(void **state) {
   const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
   assert_non_null(goaway);
   assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
-  m.server_mem.refuse = 0;
+  m.server_mem.refuse_above = 0;
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
+/* Refused everything, even the event ring and the control buffer: the
+ * GOAWAY cannot be queued, but the error still reaches the application,
+ * and the connection is over (H2E_CLOSED). */
+static void
+test_allocation_refused_entirely_still_reports_the_error(void **state) {
+  (void)state;
+  measured_pair m;
+  measured_new(&m, NULL, NULL);
+  h2e_conn_tick(m.p->server.conn, m.p->now_ms);
+  m.p->client.keep_log = m.p->server.keep_log = 1;
+  m.server_mem.refuse_above = 1;
+  assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
+  pair_pump(m.p);
+  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(err);
+  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  assert_true(h2e_conn_want(m.p->server.conn) & H2E_CLOSED);
+  m.server_mem.refuse_above = 0;
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);
 }
@@ -277,8 +331,10 @@ int main(void) {
       cmocka_unit_test(test_high_water_mark_stays_within_memsize_max),
       cmocka_unit_test(test_memsize_max_bounds_a_small_config),
       cmocka_unit_test(test_allocation_failure_at_creation_leaks_nothing),
+      cmocka_unit_test(test_large_buffers_given_back_at_once_when_idle),
+      cmocka_unit_test(test_buffer_linger_keeps_buffers_between_requests),
       cmocka_unit_test(
-          test_large_buffers_taken_at_first_use_and_given_back_idle),
+          test_allocation_refused_entirely_still_reports_the_error),
       cmocka_unit_test(
           test_allocation_failure_at_first_use_is_a_connection_error),
   };

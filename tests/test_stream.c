@@ -220,7 +220,7 @@ static void test_table_finds_streams_through_random_churn(void **state) {
     assert_int_equal(s != NULL, live[id]);
     if (s) {
       assert_int_equal(s->id, id);
-      h2e_stream_destroy(&t, s, H2E_SS_CLOSED);
+      h2e_stream_destroy(&t, &a, s, H2E_SS_CLOSED);
       live[id] = 0;
       count--;
     } else if (count < 100) {
@@ -233,8 +233,39 @@ static void test_table_finds_streams_through_random_churn(void **state) {
     assert_int_equal(t.count, count);
   }
   size_t allocs = c.allocs;
-  /* chunk table, buckets, closed ring, and ceil(100 / 16) chunks */
-  assert_int_equal(allocs, 3 + 7);
+  /* chunk table, buckets, the closed ring at 8 then 16 entries, and
+   * ceil(100 / 16) chunks */
+  assert_int_equal(allocs, 4 + 7);
+  h2e_stream_table_free(&t, &a);
+  assert_int_equal(c.current, 0);
+}
+
+static void test_table_gives_back_its_memory_when_empty(void **state) {
+  (void)state;
+  counting c = {0, 0};
+  h2e_allocator a = {c_alloc, c_free, &c};
+  h2e_stream_table t;
+  assert_int_equal(h2e_stream_table_init(&t, &a, 100, 300), 0);
+  size_t fresh = c.current; /* the chunk table only */
+  assert_false(h2e_stream_table_unused(&t));
+  int err = 0;
+  for (uint32_t id = 1; id <= 39; id += 2)
+    assert_non_null(h2e_stream_create(&t, &a, id, &err));
+  h2e_stream_table_release(&t, &a); /* streams live: nothing happens */
+  assert_non_null(h2e_stream_find(&t, 21));
+  for (uint32_t id = 1; id <= 39; id += 2)
+    h2e_stream_destroy(&t, &a, h2e_stream_find(&t, id), H2E_SS_CLOSED);
+  assert_true(h2e_stream_table_unused(&t));
+  h2e_stream_table_release(&t, &a);
+  assert_false(h2e_stream_table_unused(&t));
+  /* What stays: the chunk table and 20 remembered streams in a ring of 32. */
+  assert_int_equal(c.current, fresh + 32 * sizeof(h2e_closed_stream));
+  assert_null(h2e_stream_find(&t, 21));
+  assert_int_equal(h2e_stream_closed_state(&t, 21), H2E_SS_CLOSED);
+  assert_int_equal(h2e_stream_closed_state(&t, 1), H2E_SS_CLOSED);
+  h2e_stream *again = h2e_stream_create(&t, &a, 41, &err);
+  assert_non_null(again);
+  assert_ptr_equal(h2e_stream_find(&t, 41), again);
   h2e_stream_table_free(&t, &a);
   assert_int_equal(c.current, 0);
 }
@@ -248,7 +279,8 @@ static void test_table_is_bounded(void **state) {
     assert_non_null(h2e_stream_create(&t, NULL, id, &err));
   assert_null(h2e_stream_create(&t, NULL, 7, &err));
   assert_int_equal(err, H2E_ERR_WOULDBLOCK);
-  h2e_stream_destroy(&t, h2e_stream_find(&t, 3), H2E_SS_CLOSED_RESET_SENT);
+  h2e_stream_destroy(&t, NULL, h2e_stream_find(&t, 3),
+                     H2E_SS_CLOSED_RESET_SENT);
   assert_non_null(h2e_stream_create(&t, NULL, 7, &err));
   h2e_stream_table_free(&t, NULL);
 }
@@ -259,11 +291,11 @@ static void test_table_remembers_the_most_recently_closed(void **state) {
   assert_int_equal(h2e_stream_table_init(&t, NULL, 4, 3), 0);
   int err;
   h2e_stream *s = h2e_stream_create(&t, NULL, 1, &err);
-  h2e_stream_destroy(&t, s, H2E_SS_CLOSED_RESET_RECV);
+  h2e_stream_destroy(&t, NULL, s, H2E_SS_CLOSED_RESET_RECV);
   assert_int_equal(h2e_stream_closed_state(&t, 1), H2E_SS_CLOSED_RESET_RECV);
-  h2e_stream_remember_closed(&t, 3, H2E_SS_CLOSED_RESET_SENT);
-  h2e_stream_remember_closed(&t, 5, H2E_SS_CLOSED);
-  h2e_stream_remember_closed(&t, 7, H2E_SS_CLOSED);
+  h2e_stream_remember_closed(&t, NULL, 3, H2E_SS_CLOSED_RESET_SENT);
+  h2e_stream_remember_closed(&t, NULL, 5, H2E_SS_CLOSED);
+  h2e_stream_remember_closed(&t, NULL, 7, H2E_SS_CLOSED);
   /* Stream 1 fell out of the ring: its cause is forgotten. */
   assert_int_equal(h2e_stream_closed_state(&t, 1), H2E_SS_CLOSED_UNKNOWN);
   assert_int_equal(h2e_stream_closed_state(&t, 3), H2E_SS_CLOSED_RESET_SENT);
@@ -280,7 +312,7 @@ static void test_table_iterates_live_slots(void **state) {
   for (uint32_t id = 1; id < 80; id += 2)
     h2e_stream_create(&t, NULL, id, &err);
   for (uint32_t id = 1; id < 80; id += 4)
-    h2e_stream_destroy(&t, h2e_stream_find(&t, id), H2E_SS_CLOSED);
+    h2e_stream_destroy(&t, NULL, h2e_stream_find(&t, id), H2E_SS_CLOSED);
   uint32_t seen = 0;
   for (uint32_t i = 0; i < t.slots.grown; i++) {
     h2e_stream *s = h2e_stream_at(&t, i);
@@ -312,6 +344,7 @@ int main(void) {
       cmocka_unit_test(test_5_1_public_states),
       cmocka_unit_test(test_table_finds_streams_through_random_churn),
       cmocka_unit_test(test_table_is_bounded),
+      cmocka_unit_test(test_table_gives_back_its_memory_when_empty),
       cmocka_unit_test(test_table_remembers_the_most_recently_closed),
       cmocka_unit_test(test_table_iterates_live_slots),
   };
