@@ -29,10 +29,13 @@ typedef struct watched {
   size_t count, live;
   size_t read_buffers, read_buffers_peak; /* live blocks of READ_SIZE */
   size_t readies, readies_with_buffer;
+  int refuse_read_buffers; /* the allocator says no to READ_SIZE */
 } watched;
 
 static void *track_alloc(void *ctx, size_t size) {
   watched *w = ctx;
+  if (size == READ_SIZE && w->refuse_read_buffers)
+    return NULL;
   void *p = malloc(size);
   assert_non_null(p);
   assert_true(w->count < BLOCKS_MAX);
@@ -246,10 +249,37 @@ static void test_upgrade_head_in_pieces_keeps_the_buffer(void **state) {
   server_stop(srv);
 }
 
+/* A read buffer the allocator refuses ends that connection with
+ * H2E_ERR_NOMEM (the loop goes on). */
+static void test_refused_read_buffer_ends_the_connection(void **state) {
+  (void)state;
+  watched w;
+  server *srv = server_watched(&w, 0);
+  w.refuse_read_buffers = 1;
+  client *cl = client_open(srv->port, NULL, NULL);
+  client_request(cl, "GET", "/hello", NULL, 0);
+  pump(srv, cl);
+  for (uint64_t until = test_now_ms() + 10000;
+       w.app.closed == 0 && test_now_ms() < until;)
+    h2e_loop_run_once(srv->loop, 1);
+  assert_int_equal(w.app.closed, 1);
+  assert_int_equal(w.app.last_error, H2E_ERR_NOMEM);
+  assert_int_equal(w.app.responses, 0);
+  assert_int_equal(cl->result, H2E_LOOP_DONE);
+  /* The server closed with the request unread: a reset, or an EOF. */
+  int ended = h2e_loop_conn_error(cl->lc);
+  assert_true(ended == H2E_LOOP_ERR_IO || ended == H2E_LOOP_ERR_EOF);
+  client_close(cl);
+  settle(srv, NULL);
+  assert_int_equal(w.live, 0);
+  server_stop(srv);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_idle_connection_holds_no_read_buffer),
       cmocka_unit_test(test_upgrade_head_in_pieces_keeps_the_buffer),
+      cmocka_unit_test(test_refused_read_buffer_ends_the_connection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
