@@ -111,7 +111,7 @@ enum {
  *   }
  *
  * Every event must be pulled before the next call: DATA slices point
- * into the read buffer, which that call may reuse. */
+ * into the read buffer, which that call may reuse or give back. */
 H2E_API int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready,
                              uint64_t now_ms);
 
