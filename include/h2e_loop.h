@@ -25,6 +25,8 @@
  * Backpressure: the adapter reads only while the engine wants input
  * (h2e_conn_want), so a peer that does not read our output is not read
  * either, and memory stays at the engine's bound plus one read buffer.
+ * An idle connection (no input held back) holds no read buffer, and a TLS
+ * one none of OpenSSL's record buffers.
  */
 #ifndef H2E_LOOP_H
 #define H2E_LOOP_H
@@ -54,7 +56,9 @@ enum {
 typedef struct h2e_loop_conn_options {
   const h2e_config *config;       /* the engine's, with its role */
   const h2e_allocator *allocator; /* NULL: malloc */
-  size_t read_buffer_size;        /* default 32768 */
+  /* default 32768; taken for a read and given back once the engine has
+   * taken every octet of it: an idle connection holds none. */
+  size_t read_buffer_size;
   /* TLS: an SSL_CTX set up by h2e_loop_tls_*_ctx (or one of yours that
    * went through h2e_loop_tls_alpn). NULL: cleartext h2c. */
   struct ssl_ctx_st *tls;
@@ -107,7 +111,7 @@ enum {
  *   }
  *
  * Every event must be pulled before the next call: DATA slices point
- * into the read buffer, which that call may reuse. */
+ * into the read buffer, which that call may reuse or give back. */
 H2E_API int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready,
                              uint64_t now_ms);
 

@@ -3,6 +3,7 @@
  * socket is full, the engine holds input back, the adapter stops reading
  * (no EPOLLIN), the client's writes stop, and the server's memory stays at
  * its bound. When the client reads again, every PING is answered. */
+#include "io.h"
 #include "test_loop_harness.h"
 
 #include <errno.h>
@@ -106,6 +107,11 @@ test_10_5_server_stops_reading_a_client_that_does_not_read(void **state) {
   /* The adapter waits for writability only: no EPOLLIN while held. */
   assert_int_equal(h2e_loop_conn_interest(srv->app.last_accepted),
                    H2E_WANT_WRITE);
+  /* The input the engine holds back stays in the read buffer, which is
+   * kept (an idle connection gives it back): phase 2 gets it intact. */
+  const h2e_loop_conn *lc = srv->app.last_accepted;
+  assert_non_null(lc->in);
+  assert_true(lc->in_end > lc->in_start);
   /* What the client wrote but the server did not read sits in the kernel;
    * what the server read is bounded by its memory, not by the flood. */
   assert_true(written > last_read);

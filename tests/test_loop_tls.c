@@ -2,13 +2,56 @@
  * 9113 §3.2), certificates verified by default, file regions over TLS.
  * The test makes a self-signed certificate for "localhost" with the
  * openssl command line in a temporary directory. */
+#include "io.h"
 #include "test_loop_harness.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
 
 #if H2E_LOOP_TLS
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
+
+/* OpenSSL's own allocations, counted (its hooks take no context, so the
+ * count is the test program's): what TLS state a connection keeps. */
+typedef struct openssl_block {
+  size_t size;
+  max_align_t align;
+} openssl_block;
+static size_t openssl_live;
+
+static void *openssl_malloc(size_t size, const char *file, int line) {
+  (void)file, (void)line;
+  openssl_block *b = malloc(sizeof *b + size);
+  if (b == NULL)
+    return NULL;
+  b->size = size;
+  openssl_live += size;
+  return b + 1;
+}
+
+static void openssl_free(void *ptr, const char *file, int line) {
+  (void)file, (void)line;
+  if (ptr == NULL)
+    return;
+  openssl_block *b = (openssl_block *)ptr - 1;
+  openssl_live -= b->size;
+  free(b);
+}
+
+static void *openssl_realloc(void *ptr, size_t size, const char *file,
+                             int line) {
+  if (ptr == NULL)
+    return openssl_malloc(size, file, line);
+  openssl_block *b = (openssl_block *)ptr - 1;
+  size_t old = b->size;
+  b = realloc(b, sizeof *b + size);
+  if (b == NULL)
+    return NULL;
+  b->size = size;
+  openssl_live = openssl_live - old + size;
+  return b + 1;
+}
 
 typedef struct tls_fixture {
   char dir[64], cert[96], key[96];
@@ -69,6 +112,36 @@ static void test_3_2_alpn_h2_with_a_trusted_certificate(void **state) {
   assert_memory_equal(cl->streams[0].body, HELLO_BODY, strlen(HELLO_BODY));
   assert_string_equal(h2e_loop_conn_protocol(cl->lc), "h2");
   assert_string_equal(srv->app.last_protocol, "h2");
+  client_close(cl);
+  server_stop(srv);
+  h2e_loop_tls_ctx_free(trusting);
+}
+
+/* Once idle, neither end holds a read or bounce buffer of the adapter,
+ * nor OpenSSL's record buffers (SSL_MODE_RELEASE_BUFFERS): the two ends
+ * together keep less than three 16 KiB records' worth (their SSL objects,
+ * sessions, the peer's certificate), where each would otherwise hold a
+ * read and a write record buffer on top (about 98 KB in all). */
+static void test_idle_tls_connections_hold_no_buffers(void **state) {
+  tls_fixture *f = *state;
+  SSL_CTX *trusting = h2e_loop_tls_client_ctx(f->cert, 0);
+  server *srv = server_start(f->server_ctx, NULL);
+  size_t before = openssl_live;
+  client *cl = get_over_tls(srv, trusting, "localhost");
+  for (int i = 0; i < 20; i++) {
+    h2e_loop_run_once(srv->loop, 1);
+    client_step(cl, 1);
+  }
+  assert_int_equal(cl->streams[0].status, 200);
+  const h2e_loop_conn *lcs[] = {srv->app.last_accepted, cl->lc};
+  for (size_t i = 0; i < 2; i++) {
+    assert_non_null(lcs[i]);
+    assert_null(lcs[i]->in);
+    assert_null(lcs[i]->bounce);
+  }
+  size_t kept = openssl_live - before;
+  print_message("OpenSSL keeps %zu octets for two idle connections\n", kept);
+  assert_true(kept < 3 * 16384);
   client_close(cl);
   server_stop(srv);
   h2e_loop_tls_ctx_free(trusting);
@@ -214,6 +287,8 @@ static void test_file_region_and_bodies_over_tls(void **state) {
   assert_int_equal(echo->len, 1000000);
   assert_memory_equal(echo->body, content, 1000000);
   assert_int_equal(srv->app.stats.bytes_sendfile, 0);
+  /* The bounce buffer lives for one flush only. */
+  assert_null(srv->app.last_accepted->bounce);
   client_close(cl);
   close(srv->app.file_fd);
   server_stop(srv);
@@ -222,8 +297,11 @@ static void test_file_region_and_bodies_over_tls(void **state) {
 }
 
 int main(void) {
+  /* Before OpenSSL allocates anything. */
+  CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_3_2_alpn_h2_with_a_trusted_certificate),
+      cmocka_unit_test(test_idle_tls_connections_hold_no_buffers),
       cmocka_unit_test(
           test_verification_fails_by_default_on_a_self_signed_cert),
       cmocka_unit_test(test_trusted_certificate_for_another_name_fails),

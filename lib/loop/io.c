@@ -2,7 +2,12 @@
  * h2e_conn_recv (input the engine holds back stays in it, and nothing is
  * read while the engine does not want input), output gathered into iovecs
  * and written with writev (file regions with sendfile), TLS as a
- * transport hook, timers from the engine's deadline. */
+ * transport hook, timers from the engine's deadline.
+ *
+ * Buffers are taken for the work that needs them and given back after:
+ * the read buffer for a read, until the engine has taken all of it and
+ * the events of that recv were pulled; the TLS bounce buffer for one
+ * flush. An idle connection holds neither. */
 #include "io.h"
 
 #include <errno.h>
@@ -41,7 +46,7 @@ static void release(h2e_loop_conn *lc) {
     lc->transport->free(lc->transport_ctx);
   h2e_conn_free(lc->engine);
   mem_give(&lc->allocator, lc->in, lc->in_cap);
-  mem_give(&lc->allocator, lc->bounce, lc->bounce_cap);
+  mem_give(&lc->allocator, lc->bounce, BOUNCE_SIZE);
   h2e_allocator allocator = lc->allocator;
   mem_give(&allocator, lc, sizeof *lc);
 }
@@ -58,10 +63,6 @@ static int start_transport(h2e_loop_conn *lc,
   lc->handshake_deadline = UINT64_MAX;
   if (options->config->settings_timeout_ms > 0)
     lc->handshake_deadline = now_ms + options->config->settings_timeout_ms;
-  lc->bounce_cap = BOUNCE_SIZE;
-  lc->bounce = mem_take(&lc->allocator, lc->bounce_cap);
-  if (lc->bounce == NULL)
-    return H2E_ERR_NOMEM;
   return h2e_loop_tls_open(options->tls, lc->fd, options->config->role,
                            options->server_name, &lc->allocator, &lc->transport,
                            &lc->transport_ctx);
@@ -84,9 +85,7 @@ h2e_loop_conn *h2e_loop_conn_new(const h2e_loop_conn_options *options, int fd,
   lc->trace_arg = options->trace_arg;
   lc->in_cap = options->read_buffer_size ? options->read_buffer_size
                                          : READ_BUFFER_DEFAULT;
-  lc->in = mem_take(&lc->allocator, lc->in_cap);
-  if (lc->in)
-    lc->engine = h2e_conn_new(options->config, &lc->allocator, now_ms);
+  lc->engine = h2e_conn_new(options->config, &lc->allocator, now_ms);
   int flags = fcntl(fd, F_GETFL);
   if (options->h2c_upgrade && options->tls == NULL &&
       options->config->role == H2E_SERVER) {
@@ -154,14 +153,18 @@ static ptrdiff_t write_plain(h2e_loop_conn *lc, const h2e_output_vec *vecs,
 
 /* A transport without writev: gather (file regions with pread) into the
  * bounce buffer, then one write. After AGAIN the engine hands out the
- * same octets, so a TLS write is retried with the same bytes. */
+ * same octets, so a TLS write is retried with the same bytes (from a
+ * buffer taken anew: the TLS mode accepts a moving write buffer). */
 static ptrdiff_t write_bounced(h2e_loop_conn *lc, const h2e_output_vec *vecs,
                                size_t count, size_t *tried) {
+  if (lc->bounce == NULL &&
+      (lc->bounce = mem_take(&lc->allocator, BOUNCE_SIZE)) == NULL)
+    return H2E_ERR_NOMEM;
   size_t used = 0;
-  for (size_t i = 0; i < count && used < lc->bounce_cap; i++) {
+  for (size_t i = 0; i < count && used < BOUNCE_SIZE; i++) {
     size_t take = vecs[i].len;
-    if (take > lc->bounce_cap - used)
-      take = lc->bounce_cap - used;
+    if (take > BOUNCE_SIZE - used)
+      take = BOUNCE_SIZE - used;
     if (vecs[i].fd < 0) {
       memcpy(lc->bounce + used, vecs[i].base, take);
     } else if (pread(vecs[i].fd, lc->bounce + used, take,
@@ -208,7 +211,7 @@ static void trace_output(const h2e_loop_conn *lc, const h2e_output_vec *vecs,
   }
 }
 
-static int flush(h2e_loop_conn *lc, int *progress) {
+static int flush_engine(h2e_loop_conn *lc, int *progress) {
   h2e_output_vec vecs[OUTPUT_VECS];
   size_t count;
   int rc = flush_prefix(lc, progress);
@@ -224,8 +227,8 @@ static int flush(h2e_loop_conn *lc, int *progress) {
     errno = 0;
     ptrdiff_t n = lc->transport ? write_bounced(lc, vecs, count, &tried)
                                 : write_plain(lc, vecs, count, &tried);
-    if (n == H2E_LOOP_ERR_TLS)
-      return H2E_LOOP_ERR_TLS;
+    if (n == H2E_LOOP_ERR_TLS || n == H2E_ERR_NOMEM)
+      return (int)n;
     if (n < 0 && !would_block())
       return H2E_LOOP_ERR_IO;
     if (n < 0) {
@@ -242,6 +245,15 @@ static int flush(h2e_loop_conn *lc, int *progress) {
       lc->write_blocked = 1; /* the socket is full: wait for WRITE */
   }
   return H2E_OK;
+}
+
+/* The bounce buffer lives for one flush: output that did not go out is
+ * still the engine's, handed out again next time. */
+static int flush(h2e_loop_conn *lc, int *progress) {
+  int rc = flush_engine(lc, progress);
+  mem_give(&lc->allocator, lc->bounce, BOUNCE_SIZE);
+  lc->bounce = NULL;
+  return rc;
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -263,13 +275,25 @@ static int transport_buffered(const h2e_loop_conn *lc) {
   return lc->transport && lc->transport->buffered(lc->transport_ctx);
 }
 
+/* The read buffer goes back once nothing in it is the engine's to take
+ * (held back) or upgrade.c's to parse (a head being read). Called when
+ * every event of the last recv has been pulled: none points into it. */
+static void give_back_input(h2e_loop_conn *lc) {
+  if (lc->in_start < lc->in_end || lc->reading_head)
+    return;
+  mem_give(&lc->allocator, lc->in, lc->in_cap);
+  lc->in = NULL;
+  lc->in_start = lc->in_end = 0;
+}
+
 /* One read (when nothing is held back) and one recv. Every event of the
- * last recv has been pulled, so the buffer may be reused. */
+ * last recv has been pulled, so the buffer may be reused or given back. */
 static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
                 int *progress) {
   if (!(h2e_conn_want(lc->engine) & H2E_WANT_READ)) {
     if (ready & H2E_WANT_READ)
       lc->stats.reads_held++; /* backpressure: the peer waits */
+    give_back_input(lc);
     return H2E_OK;
   }
   size_t held = lc->in_end - lc->in_start;
@@ -279,11 +303,18 @@ static int feed(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms,
   lc->in_end = held;
   /* An HTTP/1.1 head being read wants more behind what is held. */
   if (held == 0 || lc->reading_head) {
-    if (!(ready & H2E_WANT_READ) && !transport_buffered(lc))
+    if (!(ready & H2E_WANT_READ) && !transport_buffered(lc)) {
+      give_back_input(lc);
       return H2E_OK;
+    }
+    if (lc->in == NULL &&
+        (lc->in = mem_take(&lc->allocator, lc->in_cap)) == NULL)
+      return H2E_ERR_NOMEM;
     ptrdiff_t n = read_some(lc, lc->in + held, lc->in_cap - held);
-    if (n == H2E_IO_AGAIN)
+    if (n == H2E_IO_AGAIN) {
+      give_back_input(lc);
       return H2E_OK;
+    }
     if (n < 0)
       return (int)n;
     if (n == 0)

@@ -47,10 +47,11 @@ struct h2e_loop_conn {
   h2e_allocator allocator;
   const h2e_loop_transport *transport;
   void *transport_ctx;
-  uint8_t *in; /* read buffer: [in_start, in_end) is held-back input */
+  /* The read buffer (in_cap octets, NULL while idle): [in_start, in_end)
+   * is held-back input. */
+  uint8_t *in;
   size_t in_cap, in_start, in_end;
   uint8_t *bounce; /* gathers output for a transport without writev */
-  size_t bounce_cap;
   unsigned handshake_done : 1, write_blocked : 1, done : 1;
   uint64_t handshake_deadline;
   /* h2c Upgrade (upgrade.c): the server config to switch with (NULL: off),

@@ -209,8 +209,12 @@ int h2e_loop_tls_open(SSL_CTX *ctx, int fd, h2e_role role,
     tls_free(t);
     return H2E_LOOP_ERR_TLS;
   }
+  /* The bounce buffer is taken anew for each flush (a write retried after
+   * WANT_WRITE may come from elsewhere), and OpenSSL's record buffers go
+   * back while the connection is idle. */
   SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                           SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+                           SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                           SSL_MODE_RELEASE_BUFFERS);
   if (role == H2E_SERVER)
     SSL_set_accept_state(t->ssl);
   else
