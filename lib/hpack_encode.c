@@ -81,13 +81,14 @@ static uint32_t min_u32(uint32_t a, uint32_t b) {
   return a < b ? a : b;
 }
 
-/* The encoder, and its table and index, each of which holds its old and
- * its new storage while it grows (one after the other). */
+/* The encoder, its table while moving to full storage (old and new live
+ * at once), and its index at full size. The index moves first, so its old
+ * storage (40 octets per descriptor, for at most half the descriptors of
+ * the table's new storage) is live when the table's new storage (at least
+ * 12 + 16 octets per descriptor) is not: the table's move is the peak. */
 size_t h2e_hpack_encoder_memsize(uint32_t max_table_size) {
   return sizeof(h2e_hpack_encoder) + h2e_hpack_table_memsize(max_table_size) +
-         h2e_hpack_index_memsize(h2e_hpack_shape_full(max_table_size).slots) +
-         h2e_hpack_index_memsize(
-             h2e_hpack_shape_before_full(max_table_size).slots);
+         h2e_hpack_index_memsize(h2e_hpack_shape_full(max_table_size).slots);
 }
 
 /* Moves the table and its index to storage of the given shape; on
