@@ -390,7 +390,7 @@ static size_t scratch_size(const h2e_hpack_decoder *decoder,
 static int index_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
   h2e_hpack_table *table = &decoder->table;
   size_t size = scratch_size(decoder, lit);
-  uint8_t none[1]; /* where empty strings go */
+  uint8_t none[1] = {0}; /* where empty strings go */
   sink into = {none, size, 0};
   if (size > 0 &&
       (into.start = h2e_mem_alloc(&decoder->allocator, size)) == NULL)

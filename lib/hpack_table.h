@@ -33,10 +33,10 @@
 /* RFC 7541 §4.1: the size of an entry is its name and value lengths + 32. */
 #define H2E_HPACK_ENTRY_OVERHEAD 32
 
-/* The first shape of a table's storage: room for a few entries, such as
- * the :authority and user-agent an idle connection's tables hold, without
- * growing (RFC 7541 §4.1: an entry of s string octets costs s + 32, so
- * 8 descriptors and 256 octets hold up to 8 entries of 32 octets). */
+/* The first shape of a table's storage, 352 octets: the few entries a
+ * quiet connection's tables hold (an :authority, a content-type) fit
+ * without growing, and 256 octets and 8 descriptors fill together when
+ * entries have 32 octets of strings (64 of RFC 7541 §4.1 size). */
 #define H2E_HPACK_FIRST_OCTETS 256
 #define H2E_HPACK_FIRST_SLOTS  8
 
