@@ -1,8 +1,13 @@
 /* h2e — standalone HPACK codec (RFC 7541).
  *
  * The connection engine uses this codec; it is also usable on its own.
- * All memory comes from the caller's allocator at creation; encoding and
- * decoding never allocate.
+ * All memory comes from the caller's allocator. A dynamic table holds
+ * memory in proportion to its content: it starts with room for a few
+ * entries and doubles when an entry does not fit, up to what the
+ * configured max_table_size needs, so coding allocates only the few times
+ * a table grows (and an entry of a block past the header list limit is
+ * decoded in memory taken for the while). A table that must stay empty
+ * (maximum size 0) gives its memory back.
  */
 #ifndef H2E_HPACK_H
 #define H2E_HPACK_H
@@ -42,8 +47,8 @@ typedef struct h2e_hpack_decoder_config {
    * min(4096, this): 4096 is where the peer's encoder starts (the initial
    * SETTINGS_HEADER_TABLE_SIZE, RFC 9113 §6.5.2).
    *
-   * The table's memory is allocated once for this size, which is therefore
-   * also the most h2e_hpack_decoder_set_max_table_size accepts later. The
+   * The table's memory grows up to this size, which is therefore also the
+   * most h2e_hpack_decoder_set_max_table_size accepts later. The
    * peer may use 4096 until it has our SETTINGS, so a connection that
    * advertises less creates the decoder with 4096 and lowers the limit once
    * the SETTINGS are ACKed. */
@@ -55,9 +60,10 @@ typedef struct h2e_hpack_decoder_config {
 
 H2E_API void h2e_hpack_decoder_config_init(h2e_hpack_decoder_config *config);
 
-/* One allocation of about twice max_table_size (the table, and room to
- * decode a new entry that is not delivered). Returns NULL when the
- * allocator fails or the config is unusable. */
+/* Takes under 500 octets (on 64-bit hosts): the decoder and its table's
+ * first storage; the table grows later as entries need, holding its old
+ * and new storage at once while it does. Returns NULL when the allocator
+ * fails or the config is unusable. */
 H2E_API h2e_hpack_decoder *
 h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
                       const h2e_allocator *allocator);
@@ -107,7 +113,10 @@ H2E_API void h2e_hpack_decode_begin(h2e_hpack_decoder *decoder,
  * representation: 2 such strings plus 18 octets of integers.
  *
  * Errors: H2E_ERR_COMPRESSION (RFC 7541 violation; the decoder is now
- * unusable: RFC 9113 §4.3 makes it a connection error), and, only once the
+ * unusable: RFC 9113 §4.3 makes it a connection error), H2E_ERR_NOMEM (the
+ * allocator refused memory for the table to grow: the table is no longer
+ * in step with the peer's, so the decoder is unusable too; a connection
+ * makes it an INTERNAL_ERROR), and, only once the
  * last fragment is done, H2E_ERR_HEADER_LIST_TOO_LARGE when the fields
  * exceeded max_header_list_size or the output space (fields_cap, buf_cap).
  * In that case the block was still fully processed, so the dynamic table
@@ -150,8 +159,8 @@ typedef enum h2e_hpack_huffman_policy {
 
 typedef struct h2e_hpack_encoder_config {
   /* Upper bound of the dynamic table we keep, whatever the peer allows
-   * (its SETTINGS_HEADER_TABLE_SIZE is capped at this; the memory is
-   * allocated once for it). Default 4096; at most 2^30. The table starts
+   * (its SETTINGS_HEADER_TABLE_SIZE is capped at this; the table's memory
+   * grows up to it). Default 4096; at most 2^30. The table starts
    * at min(4096, this), 4096 being the peer's initial setting (RFC 9113
    * §6.5.2); when that is less than 4096, the first block opens with a
    * size update saying so (RFC 7541 §4.2). */
@@ -165,6 +174,9 @@ typedef struct h2e_hpack_encoder_config {
 } h2e_hpack_encoder_config;
 
 H2E_API void h2e_hpack_encoder_config_init(h2e_hpack_encoder_config *config);
+/* Takes under 1 KB (on 64-bit hosts): the encoder and its table's and
+ * index's first storage, which grow later as entries need. Returns NULL
+ * when the allocator fails or the config is unusable. */
 H2E_API h2e_hpack_encoder *
 h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
                       const h2e_allocator *allocator);
@@ -188,7 +200,10 @@ H2E_API size_t h2e_hpack_encode_bound(const h2e_hpack_encoder *encoder,
 
 /* Encodes one header block into out[0..cap). Returns the bytes written, or
  * H2E_ERR_BUFFER_TOO_SMALL when cap is below h2e_hpack_encode_bound (the
- * encoder is then unchanged). Never allocates. */
+ * encoder is then unchanged). Allocates only to grow the dynamic table;
+ * when the allocator refuses, the field that needed it is sent without
+ * indexing (RFC 7541 §6.2.2), so encoding never fails for want of
+ * memory. */
 H2E_API ptrdiff_t h2e_hpack_encode(h2e_hpack_encoder *encoder,
                                    const h2e_field *fields, size_t count,
                                    uint8_t *out, size_t cap);

@@ -89,7 +89,9 @@ void h2e_conn_recv_continuation(h2e_conn *conn, const h2e_frame *frame) {
 
 /* Decodes a whole block into the arena. Returns 1 with the fields, 0 when
  * the list is too large (decoded all the same, RFC 9113 §10.5.1), or -1
- * after a COMPRESSION_ERROR (RFC 9113 §4.3). */
+ * after a connection error: COMPRESSION_ERROR (RFC 9113 §4.3), or
+ * INTERNAL_ERROR when the decoder's table could not grow (§7: our own
+ * failure, not the peer's). */
 static int decode(h2e_conn *conn, const uint8_t *in, size_t len,
                   h2e_hpack_output *out) {
   h2e_arena *a = &conn->arena;
@@ -106,6 +108,10 @@ static int decode(h2e_conn *conn, const uint8_t *in, size_t len,
   ptrdiff_t rc = h2e_hpack_decode(conn->decoder, in, len, 1);
   if (rc == H2E_ERR_HEADER_LIST_TOO_LARGE)
     return 0;
+  if (rc == H2E_ERR_NOMEM) {
+    h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
+    return -1;
+  }
   if (rc < 0) {
     h2e_conn_fail(conn, H2E_COMPRESSION_ERROR,
                   "RFC 9113 §4.3: field block does not decode");

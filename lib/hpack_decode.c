@@ -19,12 +19,7 @@
 
 struct h2e_hpack_decoder {
   h2e_allocator allocator;
-  size_t memsize;
   h2e_hpack_table table;
-  /* Where the strings of a new entry are decoded when they do not go to
-   * the output (the block is over its limits): capacity octets, as much
-   * as an entry can hold. */
-  uint8_t *scratch;
   h2e_hpack_output *out;   /* the block being decoded; NULL between blocks */
   uint32_t max_table_size; /* RFC 7541 §4.2: the largest update we accept */
   uint32_t max_header_list_size;
@@ -33,9 +28,11 @@ struct h2e_hpack_decoder {
    * block must open with an update to at most the smallest limit since;
    * NO_UPDATE_DUE otherwise. */
   uint32_t update_due_below;
+  /* H2E_ERR_COMPRESSION or H2E_ERR_NOMEM once the table is out of step
+   * with the peer's (the decoder is then done), else 0 */
+  int error;
   uint8_t fields_seen; /* RFC 7541 §4.2: no size update after a field */
   uint8_t over_limit;  /* this block's fields are not delivered */
-  uint8_t failed;      /* a COMPRESSION_ERROR: the decoder is done */
 };
 
 #define NO_UPDATE_DUE UINT32_MAX
@@ -44,9 +41,11 @@ struct h2e_hpack_decoder {
 #define PREFETCH_MAX ((size_t)16 * H2E_HPACK_CACHE_LINE)
 
 /* A decoding step: the octets it took (> 0), NEED_MORE when the input ends
- * first, or INVALID for a COMPRESSION_ERROR. */
+ * first, INVALID for a COMPRESSION_ERROR, or NO_MEMORY when the table
+ * could not grow. */
 #define NEED_MORE 0
 #define INVALID   (-1)
+#define NO_MEMORY (-2)
 
 /* RFC 7541 §6: the first octet's high bits pick the representation. */
 enum representation_kind {
@@ -96,13 +95,10 @@ void h2e_hpack_decoder_config_init(h2e_hpack_decoder_config *config) {
   config->max_header_list_size = 65536;
 }
 
-static size_t decoder_header_size(void) {
-  return (sizeof(h2e_hpack_decoder) + sizeof(void *) - 1) &
-         ~(sizeof(void *) - 1);
-}
-
+/* The decoder, its table (growing), and room to decode an entry that is
+ * not delivered (index_undelivered), all live at once at worst. */
 size_t h2e_hpack_decoder_memsize(uint32_t max_table_size) {
-  return decoder_header_size() + h2e_hpack_table_memsize(max_table_size) +
+  return sizeof(h2e_hpack_decoder) + h2e_hpack_table_memsize(max_table_size) +
          max_table_size;
 }
 
@@ -110,17 +106,19 @@ h2e_hpack_decoder *h2e_hpack_decoder_new(const h2e_hpack_decoder_config *config,
                                          const h2e_allocator *allocator) {
   if (config == NULL || config->max_table_size > H2E_HPACK_CAPACITY_MAX)
     return NULL;
-  size_t memsize = h2e_hpack_decoder_memsize(config->max_table_size);
-  h2e_hpack_decoder *decoder = h2e_mem_alloc(allocator, memsize);
+  h2e_hpack_decoder *decoder = h2e_mem_alloc(allocator, sizeof *decoder);
   if (decoder == NULL)
     return NULL;
   memset(decoder, 0, sizeof *decoder);
   if (allocator != NULL)
     decoder->allocator = *allocator;
-  decoder->memsize = memsize;
-  uint8_t *memory = (uint8_t *)decoder + decoder_header_size();
-  h2e_hpack_table_init(&decoder->table, memory, config->max_table_size);
-  decoder->scratch = memory + h2e_hpack_table_memsize(config->max_table_size);
+  h2e_hpack_table_init(&decoder->table, config->max_table_size);
+  h2e_hpack_shape first = h2e_hpack_shape_first(config->max_table_size);
+  if (first.slots > 0 &&
+      h2e_hpack_table_resize(&decoder->table, allocator, first) != H2E_OK) {
+    h2e_mem_free(allocator, decoder, sizeof *decoder);
+    return NULL;
+  }
   /* RFC 7541 §4.2: the peer's encoder starts from the protocol's initial
    * size, whatever we allow it to grow to. */
   if (config->max_table_size > H2E_HPACK_INITIAL_TABLE_SIZE)
@@ -139,7 +137,8 @@ void h2e_hpack_decoder_free(h2e_hpack_decoder *decoder) {
   if (decoder == NULL)
     return;
   h2e_allocator allocator = decoder->allocator;
-  h2e_mem_free(&allocator, decoder, decoder->memsize);
+  h2e_hpack_table_release(&decoder->table, &allocator);
+  h2e_mem_free(&allocator, decoder, sizeof *decoder);
 }
 
 int h2e_hpack_decoder_set_max_table_size(h2e_hpack_decoder *decoder,
@@ -364,26 +363,51 @@ static void count_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
       decoder->out->list_size, h2e_hpack_entry_size(name_len, lit->value.len));
 }
 
+/* Most octets the string decodes to (RFC 7541 §5.2). */
+static uint64_t decoded_max(const wire_string *string) {
+  return string->huffman ? H2E_HUFFMAN_DECODED_MAX((uint64_t)string->len)
+                         : string->len;
+}
+
+/* Room for the literal's strings when they fit an entry of the table
+ * (an entry over the maximum size only empties it, §4.4). */
+static size_t scratch_size(const h2e_hpack_decoder *decoder,
+                           const literal *lit) {
+  uint32_t max_size = decoder->table.max_size;
+  uint64_t entry_room = max_size > H2E_HPACK_ENTRY_OVERHEAD
+                            ? max_size - H2E_HPACK_ENTRY_OVERHEAD
+                            : 0;
+  uint64_t name_max = lit->name_index > H2E_HPACK_STATIC_COUNT
+                          ? dynamic_entry(decoder, lit->name_index)->name_len
+                          : (lit->name_index > 0 ? 0 : decoded_max(&lit->name));
+  uint64_t strings_max = name_max + decoded_max(&lit->value);
+  return (size_t)(strings_max < entry_room ? strings_max : entry_room);
+}
+
 /* RFC 7541 §4.4: a literal with incremental indexing that is not delivered
- * still enters the table. Its strings are decoded into the scratch space;
- * one that cannot fit the table just empties it. */
+ * still enters the table. Its strings are decoded into scratch space
+ * taken for the while; one that cannot fit the table just empties it. */
 static int index_undelivered(h2e_hpack_decoder *decoder, const literal *lit) {
   h2e_hpack_table *table = &decoder->table;
-  sink into = {decoder->scratch,
-               table->max_size > H2E_HPACK_ENTRY_OVERHEAD
-                   ? table->max_size - H2E_HPACK_ENTRY_OVERHEAD
-                   : 0,
-               0};
+  size_t size = scratch_size(decoder, lit);
+  uint8_t none[1] = {0}; /* where empty strings go */
+  sink into = {none, size, 0};
+  if (size > 0 &&
+      (into.start = h2e_mem_alloc(&decoder->allocator, size)) == NULL)
+    return NO_MEMORY;
   h2e_field field;
-  int done = materialize(decoder, lit, &into, &field);
-  if (done < 0)
-    return done;
-  if (done == 0)
+  int rc = materialize(decoder, lit, &into, &field);
+  if (rc == 0)
     h2e_hpack_table_clear(table);
-  else
-    h2e_hpack_table_insert(table, field.name, field.name_len, field.value,
-                           field.value_len);
-  return 0;
+  else if (rc > 0)
+    rc = h2e_hpack_table_insert(table, &decoder->allocator, field.name,
+                                field.name_len, field.value,
+                                field.value_len) == H2E_OK
+             ? 0
+             : NO_MEMORY;
+  if (size > 0)
+    h2e_mem_free(&decoder->allocator, into.start, size);
+  return rc;
 }
 
 static int emit_literal(h2e_hpack_decoder *decoder, const literal *lit,
@@ -393,9 +417,11 @@ static int emit_literal(h2e_hpack_decoder *decoder, const literal *lit,
     return delivered;
   if (delivered > 0) {
     const h2e_field *field = &decoder->out->fields[decoder->out->count - 1];
-    if (indexing) /* RFC 7541 §6.2.1 */
-      h2e_hpack_table_insert(&decoder->table, field->name, field->name_len,
-                             field->value, field->value_len);
+    if (indexing && /* RFC 7541 §6.2.1 */
+        h2e_hpack_table_insert(&decoder->table, &decoder->allocator,
+                               field->name, field->name_len, field->value,
+                               field->value_len) != H2E_OK)
+      return NO_MEMORY;
     return 0;
   }
   count_undelivered(decoder, lit);
@@ -427,8 +453,9 @@ static ptrdiff_t decode_literal(h2e_hpack_decoder *decoder, const uint8_t *in,
   p += value_used;
   /* RFC 7541 §6.2.3: the never-indexed mark travels with the field. */
   lit.flags = rep->kind == LITERAL_NEVER ? H2E_FIELD_NEVER_INDEX : 0;
-  if (emit_literal(decoder, &lit, rep->kind == LITERAL_INDEXED) != 0)
-    return INVALID;
+  int emitted = emit_literal(decoder, &lit, rep->kind == LITERAL_INDEXED);
+  if (emitted != 0)
+    return emitted;
   return p - in;
 }
 
@@ -445,6 +472,9 @@ static ptrdiff_t decode_size_update(h2e_hpack_decoder *decoder,
       max_size > decoder->update_due_below)
     return INVALID;
   h2e_hpack_table_set_max_size(&decoder->table, max_size);
+  /* An empty table that must stay so gives its storage back. */
+  if (max_size == 0)
+    h2e_hpack_table_release(&decoder->table, &decoder->allocator);
   decoder->update_due_below = NO_UPDATE_DUE;
   return used;
 }
@@ -460,16 +490,18 @@ static ptrdiff_t decode_representation(h2e_hpack_decoder *decoder,
   return decode_literal(decoder, in, end, rep);
 }
 
-static ptrdiff_t fail(h2e_hpack_decoder *decoder) {
-  decoder->failed = 1;
+/* Both errors leave the table out of step with the peer's: the decoder is
+ * done (RFC 9113 §4.3). */
+static ptrdiff_t fail(h2e_hpack_decoder *decoder, ptrdiff_t step) {
+  decoder->error = step == NO_MEMORY ? H2E_ERR_NOMEM : H2E_ERR_COMPRESSION;
   decoder->out = NULL;
-  return H2E_ERR_COMPRESSION;
+  return decoder->error;
 }
 
 ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
                            size_t len, int last) {
-  if (decoder->failed)
-    return H2E_ERR_COMPRESSION;
+  if (decoder->error != 0)
+    return decoder->error;
   h2e_hpack_output *out = decoder->out;
   if (out == NULL)
     return H2E_ERR_INVALID_ARG;
@@ -483,7 +515,7 @@ ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
     if (used == NEED_MORE)
       break;
     if (used < 0)
-      return fail(decoder);
+      return fail(decoder, used);
     p += used;
   }
   if (!last)
@@ -491,7 +523,7 @@ ptrdiff_t h2e_hpack_decode(h2e_hpack_decoder *decoder, const uint8_t *in,
   /* RFC 7541 §2: a block ends on a representation boundary; §4.2: an
    * update that was due opens this block, even an empty one. */
   if (p != end || decoder->update_due_below != NO_UPDATE_DUE)
-    return fail(decoder);
+    return fail(decoder, INVALID);
   decoder->out = NULL;
   if (decoder->over_limit)
     return H2E_ERR_HEADER_LIST_TOO_LARGE;

@@ -19,7 +19,6 @@
 
 struct h2e_hpack_encoder {
   h2e_allocator allocator;
-  size_t memsize;
   h2e_hpack_table table;
   h2e_hpack_index index;
   h2e_hpack_encoder_config config;
@@ -78,18 +77,33 @@ void h2e_hpack_encoder_config_init(h2e_hpack_encoder_config *config) {
   config->huffman = H2E_HPACK_HUFFMAN_SHORTER;
 }
 
-static size_t encoder_header_size(void) {
-  return (sizeof(h2e_hpack_encoder) + sizeof(void *) - 1) &
-         ~(sizeof(void *) - 1);
-}
-
 static uint32_t min_u32(uint32_t a, uint32_t b) {
   return a < b ? a : b;
 }
 
+/* The encoder, its table while moving to full storage (old and new live
+ * at once), and its index at full size. The index moves first, so its old
+ * storage (40 octets per descriptor, for at most half the descriptors of
+ * the table's new storage) is live when the table's new storage (at least
+ * 12 + 16 octets per descriptor) is not: the table's move is the peak. */
 size_t h2e_hpack_encoder_memsize(uint32_t max_table_size) {
-  return encoder_header_size() + h2e_hpack_table_memsize(max_table_size) +
-         h2e_hpack_index_memsize(max_table_size);
+  return sizeof(h2e_hpack_encoder) + h2e_hpack_table_memsize(max_table_size) +
+         h2e_hpack_index_memsize(h2e_hpack_shape_full(max_table_size).slots);
+}
+
+/* Moves the table and its index to storage of the given shape; on
+ * H2E_ERR_NOMEM the index may have grown alone, which is harmless. */
+static int resize(h2e_hpack_encoder *encoder, h2e_hpack_shape shape) {
+  if (shape.slots > encoder->index.entry_slots &&
+      h2e_hpack_index_resize(&encoder->index, &encoder->allocator,
+                             &encoder->table, shape.slots) != H2E_OK)
+    return H2E_ERR_NOMEM;
+  return h2e_hpack_table_resize(&encoder->table, &encoder->allocator, shape);
+}
+
+static void release(h2e_hpack_encoder *encoder) {
+  h2e_hpack_index_release(&encoder->index, &encoder->allocator);
+  h2e_hpack_table_release(&encoder->table, &encoder->allocator);
 }
 
 h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
@@ -99,19 +113,20 @@ h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
       (unsigned)config->huffman > H2E_HPACK_HUFFMAN_ALWAYS)
     return NULL;
   uint32_t capacity = config->max_table_size;
-  size_t table_memsize = h2e_hpack_table_memsize(capacity);
-  size_t memsize = h2e_hpack_encoder_memsize(capacity);
-  h2e_hpack_encoder *encoder = h2e_mem_alloc(allocator, memsize);
+  h2e_hpack_encoder *encoder = h2e_mem_alloc(allocator, sizeof *encoder);
   if (encoder == NULL)
     return NULL;
   memset(encoder, 0, sizeof *encoder);
   if (allocator != NULL)
     encoder->allocator = *allocator;
-  encoder->memsize = memsize;
   encoder->config = *config;
-  uint8_t *memory = (uint8_t *)encoder + encoder_header_size();
-  h2e_hpack_table_init(&encoder->table, memory, capacity);
-  h2e_hpack_index_init(&encoder->index, memory + table_memsize, capacity);
+  h2e_hpack_table_init(&encoder->table, capacity);
+  h2e_hpack_index_init(&encoder->index);
+  h2e_hpack_shape first = h2e_hpack_shape_first(capacity);
+  if (first.slots > 0 && resize(encoder, first) != H2E_OK) {
+    h2e_hpack_encoder_free(encoder);
+    return NULL;
+  }
   /* RFC 7541 §4.2: we may use less than the peer allows, and say so. */
   uint32_t effective = min_u32(H2E_HPACK_INITIAL_TABLE_SIZE, capacity);
   h2e_hpack_table_set_max_size(&encoder->table, effective);
@@ -123,8 +138,9 @@ h2e_hpack_encoder *h2e_hpack_encoder_new(const h2e_hpack_encoder_config *config,
 void h2e_hpack_encoder_free(h2e_hpack_encoder *encoder) {
   if (encoder == NULL)
     return;
+  release(encoder);
   h2e_allocator allocator = encoder->allocator;
-  h2e_mem_free(&allocator, encoder, encoder->memsize);
+  h2e_mem_free(&allocator, encoder, sizeof *encoder);
 }
 
 static void evict_oldest(h2e_hpack_encoder *encoder) {
@@ -140,6 +156,9 @@ void h2e_hpack_encoder_set_peer_table_size(h2e_hpack_encoder *encoder,
   while (encoder->table.size > effective)
     evict_oldest(encoder);
   h2e_hpack_table_set_max_size(&encoder->table, effective);
+  /* An empty table that must stay so gives its storage back. */
+  if (effective == 0)
+    release(encoder);
   encoder->smallest_size = min_u32(encoder->smallest_size, effective);
 }
 
@@ -253,6 +272,21 @@ static int should_index(const h2e_hpack_encoder *encoder,
   }
 }
 
+/* Storage for the field's entry, taken before the literal is written:
+ * when the allocator says no, the field goes without indexing (RFC 7541
+ * §6.2.2), as correct, only longer when it comes again. A shape that holds
+ * any table within the maximum size is enough: the evictions make room. */
+static int reserve_storage(h2e_hpack_encoder *encoder, const h2e_field *field) {
+  uint64_t octets = (uint64_t)field->name_len + field->value_len;
+  if (h2e_hpack_table_has_storage(&encoder->table, octets))
+    return H2E_OK;
+  h2e_hpack_shape shape = h2e_hpack_table_grown_shape(&encoder->table, octets);
+  if (shape.octets == encoder->table.ring_size &&
+      shape.slots == encoder->table.slots)
+    return H2E_OK;
+  return resize(encoder, shape);
+}
+
 /* RFC 7541 §4.4: evicts what the new entry needs, then adds it. */
 static void add_entry(h2e_hpack_encoder *encoder, const h2e_field *field,
                       uint32_t name_hash, uint32_t pair_hash) {
@@ -309,7 +343,8 @@ static uint8_t *encode_field(h2e_hpack_encoder *encoder, uint8_t *p,
       h2e_hpack_index_find_name(&encoder->index, &encoder->table, name_hash,
                                 field->name, field->name_len, &absolute))
     name_index = dynamic_index(encoder, absolute);
-  if (!should_index(encoder, field, policy))
+  if (!should_index(encoder, field, policy) ||
+      reserve_storage(encoder, field) != H2E_OK)
     return encode_literal(encoder, p, field, name_index, WITHOUT_INDEXING);
   p = encode_literal(encoder, p, field, name_index, WITH_INDEXING);
   add_entry(encoder, field, name_hash, pair_hash);

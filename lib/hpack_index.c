@@ -1,27 +1,34 @@
 /* The encoder's hash index over its dynamic table (see hpack_index.h). */
 #include "hpack_index.h"
 
+#include "mem.h"
+
 #include <string.h>
 
 #define TAG_BIT 0x80000000u
 
-static uint32_t slot_count(uint32_t capacity) {
-  return 2 * h2e_hpack_table_entry_slots(capacity);
+/* Map slots for entry_slots entries: at most half of them in use. */
+static uint32_t map_slots(uint32_t entry_slots) {
+  return 2 * entry_slots;
 }
 
-size_t h2e_hpack_index_memsize(uint32_t capacity) {
-  return (size_t)2 * slot_count(capacity) * sizeof(h2e_hpack_index_slot) +
-         h2e_hpack_table_entry_slots(capacity) * sizeof(h2e_hpack_entry_keys);
+size_t h2e_hpack_index_memsize(uint32_t entry_slots) {
+  return (size_t)2 * map_slots(entry_slots) * sizeof(h2e_hpack_index_slot) +
+         (size_t)entry_slots * sizeof(h2e_hpack_entry_keys);
 }
 
-void h2e_hpack_index_init(h2e_hpack_index *index, void *memory,
-                          uint32_t capacity) {
-  uint32_t slots = slot_count(capacity);
-  memset(memory, 0, (size_t)2 * slots * sizeof(h2e_hpack_index_slot));
-  index->pairs = memory;
-  index->names = index->pairs + slots;
-  index->keys = (h2e_hpack_entry_keys *)(index->names + slots);
-  index->slot_mask = slots - 1;
+static void use_vacant(h2e_hpack_index *index) {
+  index->vacant.tag = 0;
+  index->pairs = &index->vacant;
+  index->names = &index->vacant;
+  index->keys = NULL;
+  index->slot_mask = 0;
+  index->key_mask = 0;
+  index->entry_slots = 0;
+}
+
+void h2e_hpack_index_init(h2e_hpack_index *index) {
+  use_vacant(index);
 }
 
 /* What a map compares once the tags agree: name only, or name and value. */
@@ -101,7 +108,7 @@ void h2e_hpack_index_add(h2e_hpack_index *index, const h2e_hpack_table *table,
   key name_key = {name, NULL, name_len, 0};
   map_add(index->pairs, index->slot_mask, table, pair_hash, &pair_key, newest);
   map_add(index->names, index->slot_mask, table, name_hash, &name_key, newest);
-  h2e_hpack_entry_keys *keys = &index->keys[newest & table->entry_mask];
+  h2e_hpack_entry_keys *keys = &index->keys[newest & index->key_mask];
   keys->name_hash = name_hash;
   keys->pair_hash = pair_hash;
 }
@@ -138,7 +145,61 @@ static void map_remove(h2e_hpack_index_slot *map, uint32_t mask, uint32_t hash,
 void h2e_hpack_index_remove_oldest(h2e_hpack_index *index,
                                    const h2e_hpack_table *table) {
   uint32_t oldest = table->oldest;
-  const h2e_hpack_entry_keys *keys = &index->keys[oldest & table->entry_mask];
+  const h2e_hpack_entry_keys *keys = &index->keys[oldest & index->key_mask];
   map_remove(index->pairs, index->slot_mask, keys->pair_hash, oldest);
   map_remove(index->names, index->slot_mask, keys->name_hash, oldest);
+}
+
+/* Puts a slot of an old map in the new one: keys are unique, so the first
+ * free slot from its home is its place. */
+static void map_rehash(h2e_hpack_index_slot *map, uint32_t mask,
+                       h2e_hpack_index_slot moved) {
+  uint32_t slot = moved.tag & mask;
+  while (map[slot].tag != 0)
+    slot = (slot + 1) & mask;
+  map[slot] = moved;
+}
+
+static void free_storage(h2e_hpack_index *index,
+                         const h2e_allocator *allocator) {
+  if (index->entry_slots > 0)
+    h2e_mem_free(allocator, index->pairs,
+                 h2e_hpack_index_memsize(index->entry_slots));
+}
+
+int h2e_hpack_index_resize(h2e_hpack_index *index,
+                           const h2e_allocator *allocator,
+                           const h2e_hpack_table *table, uint32_t entry_slots) {
+  size_t memsize = h2e_hpack_index_memsize(entry_slots);
+  h2e_hpack_index_slot *pairs = h2e_mem_alloc(allocator, memsize);
+  if (pairs == NULL)
+    return H2E_ERR_NOMEM;
+  uint32_t slots = map_slots(entry_slots);
+  memset(pairs, 0, (size_t)2 * slots * sizeof *pairs);
+  h2e_hpack_index_slot *names = pairs + slots;
+  h2e_hpack_entry_keys *keys = (h2e_hpack_entry_keys *)(void *)(names + slots);
+  for (uint32_t slot = 0; slot <= index->slot_mask; slot++) {
+    if (index->pairs[slot].tag != 0)
+      map_rehash(pairs, slots - 1, index->pairs[slot]);
+    if (index->names[slot].tag != 0)
+      map_rehash(names, slots - 1, index->names[slot]);
+  }
+  for (uint32_t absolute = table->oldest;
+       absolute != h2e_hpack_table_next(table); absolute++)
+    keys[absolute & (entry_slots - 1)] =
+        index->keys[absolute & index->key_mask];
+  free_storage(index, allocator);
+  index->pairs = pairs;
+  index->names = names;
+  index->keys = keys;
+  index->slot_mask = slots - 1;
+  index->key_mask = entry_slots - 1;
+  index->entry_slots = entry_slots;
+  return H2E_OK;
+}
+
+void h2e_hpack_index_release(h2e_hpack_index *index,
+                             const h2e_allocator *allocator) {
+  free_storage(index, allocator);
+  use_vacant(index);
 }

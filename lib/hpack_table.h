@@ -1,14 +1,21 @@
 /* RFC 7541 §2.3.2, §4: the dynamic table.
  *
- * Entries sit in two rings allocated once for the largest size the table
- * may have (its capacity): a ring of entry descriptors, addressed by the
+ * Entries sit in two rings: a ring of entry descriptors, addressed by the
  * entry's absolute insertion number, and a ring of octets holding each
- * entry's name followed by its value. An entry costs its string lengths
- * plus 32 (§4.1), so capacity octets always hold the strings of a full
- * table; a string may wrap around the end of the octet ring. Insert and
- * evict are O(1) and never allocate. */
+ * entry's name followed by its value; a string may wrap around the end of
+ * the octet ring. Insert and evict are O(1).
+ *
+ * The rings hold memory in proportion to the table's content, not to its
+ * capacity: they start at a first shape (256 octets, 8 descriptors) and,
+ * when an entry does not fit, move to the smallest doubling that holds it,
+ * up to the full shape of the capacity (capacity octets, capacity / 32
+ * descriptors rounded up to a power of two), which holds any table. A move
+ * copies the live entries in order, unwrapping the rings, so each entry is
+ * copied O(1) times on average. */
 #ifndef H2E_HPACK_TABLE_H
 #define H2E_HPACK_TABLE_H
+
+#include "h2e_base.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,17 +33,32 @@
 /* RFC 7541 §4.1: the size of an entry is its name and value lengths + 32. */
 #define H2E_HPACK_ENTRY_OVERHEAD 32
 
+/* The first shape of a table's storage, 352 octets: the few entries a
+ * quiet connection's tables hold (an :authority, a content-type) fit
+ * without growing, and 256 octets and 8 descriptors fill together when
+ * entries have 32 octets of strings (64 of RFC 7541 §4.1 size). */
+#define H2E_HPACK_FIRST_OCTETS 256
+#define H2E_HPACK_FIRST_SLOTS  8
+
 typedef struct h2e_hpack_entry {
   uint32_t offset; /* where the name starts in the octet ring */
   uint32_t name_len;
   uint32_t value_len;
 } h2e_hpack_entry;
 
+/* A layout of a table's storage. */
+typedef struct h2e_hpack_shape {
+  uint32_t octets; /* of the octet ring */
+  uint32_t slots;  /* entry descriptors, a power of two; 0: no storage */
+} h2e_hpack_shape;
+
 typedef struct h2e_hpack_table {
-  h2e_hpack_entry *entries; /* entry_mask + 1 descriptors */
-  uint8_t *octets;          /* capacity octets */
-  uint32_t entry_mask;
-  uint32_t capacity;
+  h2e_hpack_entry *entries; /* slots descriptors; NULL without storage */
+  uint8_t *octets;          /* ring_size octets, after the descriptors */
+  uint32_t entry_mask;      /* slots - 1 */
+  uint32_t ring_size;
+  uint32_t slots;
+  uint32_t capacity; /* the largest max_size the table may be given */
   uint32_t oldest;   /* absolute insertion number of the oldest entry */
   uint32_t count;    /* entries in the table */
   uint32_t tail;     /* where the next entry's octets go */
@@ -49,17 +71,41 @@ static inline uint64_t h2e_hpack_entry_size(uint64_t name_len,
   return name_len + value_len + H2E_HPACK_ENTRY_OVERHEAD;
 }
 
-/* Entry descriptors kept for a capacity: a power of two that holds the
- * most entries capacity allows (capacity / 32). */
-uint32_t h2e_hpack_table_entry_slots(uint32_t capacity);
+/* The shapes a table of the given capacity goes through: the first, the
+ * full one (which holds any table), and the largest before the full one
+ * ({0, 0} when the first is already full). */
+h2e_hpack_shape h2e_hpack_shape_first(uint32_t capacity);
+h2e_hpack_shape h2e_hpack_shape_full(uint32_t capacity);
+h2e_hpack_shape h2e_hpack_shape_before_full(uint32_t capacity);
 
-/* Memory for a table of the given capacity, aligned like a pointer. */
+/* The octets storage of the shape takes, a multiple of a pointer's size. */
+size_t h2e_hpack_shape_memsize(h2e_hpack_shape shape);
+
+/* The most memory a table of the given capacity holds at once: its full
+ * storage and, while moving there, the storage it moves from. */
 size_t h2e_hpack_table_memsize(uint32_t capacity);
 
-/* Sets up an empty table with max_size = capacity in memory of
- * h2e_hpack_table_memsize(capacity) octets. */
-void h2e_hpack_table_init(h2e_hpack_table *table, void *memory,
-                          uint32_t capacity);
+/* Sets up an empty table with max_size = capacity and no storage. */
+void h2e_hpack_table_init(h2e_hpack_table *table, uint32_t capacity);
+
+/* The shape the storage has now. */
+static inline h2e_hpack_shape
+h2e_hpack_table_shape(const h2e_hpack_table *table) {
+  h2e_hpack_shape shape = {table->ring_size, table->slots};
+  return shape;
+}
+
+/* Moves the entries to storage of the given shape (at least the current
+ * one), taken from the allocator; the old storage goes back to it.
+ * H2E_ERR_NOMEM leaves the table as it was. */
+int h2e_hpack_table_resize(h2e_hpack_table *table,
+                           const h2e_allocator *allocator,
+                           h2e_hpack_shape shape);
+
+/* Gives the storage of an empty table back (it grows again from the first
+ * shape); also what frees a table. */
+void h2e_hpack_table_release(h2e_hpack_table *table,
+                             const h2e_allocator *allocator);
 
 /* The absolute insertion number the next entry will get. */
 static inline uint32_t h2e_hpack_table_next(const h2e_hpack_table *table) {
@@ -84,7 +130,7 @@ h2e_hpack_table_get(const h2e_hpack_table *table, uint32_t index) {
 static inline void h2e_hpack_table_read_span(const h2e_hpack_table *table,
                                              uint32_t pos, uint32_t len,
                                              uint8_t *dst) {
-  uint32_t to_end = table->capacity - pos;
+  uint32_t to_end = table->ring_size - pos;
   if (len <= to_end) {
     if (len > 0)
       memcpy(dst, table->octets + pos, len);
@@ -120,6 +166,23 @@ static inline int h2e_hpack_table_has_room(const h2e_hpack_table *table,
   return table->size + entry_size <= table->max_size;
 }
 
+/* Whether the storage takes one more entry of `octets` string octets as
+ * it is (the strings of the entries take size - 32 * count octets). */
+static inline int h2e_hpack_table_has_storage(const h2e_hpack_table *table,
+                                              uint64_t octets) {
+  return table->count < table->slots &&
+         table->size - (uint64_t)H2E_HPACK_ENTRY_OVERHEAD * table->count +
+                 octets <=
+             table->ring_size;
+}
+
+/* The smallest shape of the doubling sequence, from the current one on,
+ * that either takes one more entry of `octets` string octets besides the
+ * entries there are, or holds every table within max_size: after the
+ * evictions RFC 7541 §4.4 makes for the entry, it fits the latter. */
+h2e_hpack_shape h2e_hpack_table_grown_shape(const h2e_hpack_table *table,
+                                            uint64_t octets);
+
 static inline void h2e_hpack_table_evict_oldest(h2e_hpack_table *table) {
   const h2e_hpack_entry *entry = h2e_hpack_table_at(table, table->oldest);
   table->size -=
@@ -128,17 +191,21 @@ static inline void h2e_hpack_table_evict_oldest(h2e_hpack_table *table) {
   table->count--;
 }
 
-/* Adds an entry that has room (h2e_hpack_table_has_room). The strings must
- * not point into the table. */
+/* Adds an entry that has room (h2e_hpack_table_has_room) and storage
+ * (h2e_hpack_table_has_storage). The strings must not point into the
+ * table. */
 void h2e_hpack_table_add(h2e_hpack_table *table, const uint8_t *name,
                          uint32_t name_len, const uint8_t *value,
                          uint32_t value_len);
 
-/* RFC 7541 §4.4: evicts until the entry fits, then adds it; an entry
- * larger than the maximum size empties the table and is not added. */
-void h2e_hpack_table_insert(h2e_hpack_table *table, const uint8_t *name,
-                            uint32_t name_len, const uint8_t *value,
-                            uint32_t value_len);
+/* RFC 7541 §4.4: evicts until the entry fits, grows the storage if it has
+ * to, then adds the entry; an entry larger than the maximum size empties
+ * the table and is not added. H2E_ERR_NOMEM when the storage could not
+ * grow: the evictions are done, the entry is not added. */
+int h2e_hpack_table_insert(h2e_hpack_table *table,
+                           const h2e_allocator *allocator, const uint8_t *name,
+                           uint32_t name_len, const uint8_t *value,
+                           uint32_t value_len);
 
 /* Evicts every entry (RFC 7541 §4.4: an entry larger than the maximum
  * size empties the table). */

@@ -676,7 +676,9 @@ static void test_compression_error_is_sticky(void **state) {
   fixture_free(f);
 }
 
-static void test_decoder_memory_comes_from_the_allocator_once(void **state) {
+/* The decoder and its table's first storage (test_hpack_grow.c follows
+ * the table as it grows). */
+static void test_decoder_memory_comes_from_the_allocator(void **state) {
   (void)state;
   hpack_test_allocator counting;
   hpack_test_allocator_init(&counting);
@@ -685,8 +687,9 @@ static void test_decoder_memory_comes_from_the_allocator_once(void **state) {
   h2e_hpack_decoder *decoder =
       h2e_hpack_decoder_new(&config, &counting.allocator);
   assert_non_null(decoder);
-  assert_int_equal(counting.allocs, 1);
-  assert_int_equal(counting.live_bytes, h2e_hpack_decoder_memsize(4096));
+  assert_int_equal(counting.allocs, 2);
+  size_t fresh = counting.live_bytes;
+  assert_true(fresh < h2e_hpack_decoder_memsize(4096) / 10);
   uint8_t buf[4096];
   h2e_field fields[8];
   h2e_hpack_output out = {buf, sizeof buf, fields, 8, 0, 0, 0};
@@ -694,9 +697,10 @@ static void test_decoder_memory_comes_from_the_allocator_once(void **state) {
   size_t len = hpack_test_hex("40 01 61 01 62 be 82", block, sizeof block);
   assert_int_equal(hpack_test_decode(decoder, &out, block, len),
                    (ptrdiff_t)len);
-  assert_int_equal(counting.allocs, 1);
+  assert_int_equal(counting.allocs, 2); /* "a: b" fits the first storage */
+  assert_int_equal(counting.live_bytes, fresh);
   h2e_hpack_decoder_free(decoder);
-  assert_int_equal(counting.frees, 1);
+  assert_int_equal(counting.frees, 2);
   assert_int_equal(counting.live_bytes, 0);
 }
 
@@ -779,7 +783,7 @@ int main(void) {
       cmocka_unit_test(test_decode_without_begin_is_invalid_arg),
       cmocka_unit_test(test_6_5_2_tiny_output_still_keeps_the_table_in_sync),
       cmocka_unit_test(test_compression_error_is_sticky),
-      cmocka_unit_test(test_decoder_memory_comes_from_the_allocator_once),
+      cmocka_unit_test(test_decoder_memory_comes_from_the_allocator),
       cmocka_unit_test(test_decoder_new_fails_cleanly),
       cmocka_unit_test(test_decoder_with_a_zero_table_ignores_every_insert),
   };

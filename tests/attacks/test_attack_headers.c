@@ -3,6 +3,7 @@
  * (CVE-2019-9516) and the "HTTP/2 Bomb" (2026: HPACK amplification held
  * against a stalled window). */
 #include "attack.h"
+#include "hpack_table.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,7 +106,11 @@ static void test_hpack_bomb_is_refused_without_cost(void **state) {
   assert_int_equal(a->last_rst_code, H2E_PROTOCOL_ERROR);
   /* The application never learnt of those streams: no event at all. */
   assert_int_equal(a->events, events_before);
-  assert_int_equal(a->memory.peak, baseline);
+  /* Memory does not follow the expansion: past the warm-up, only the
+   * dynamic table's storage grows, once, to hold the 4000-octet entry (its
+   * storage follows its content), the same for 1 bomb or 100. */
+  assert_int_equal(a->memory.peak, baseline + h2e_hpack_shape_memsize(
+                                                  h2e_hpack_shape_full(4096)));
   /* Still serving (a request of static entries only: the hand-made bombs
    * moved the dynamic table behind the attacker's encoder's back). */
   size_t before = a->requests_seen;
@@ -162,7 +167,13 @@ static void test_empty_field_names_are_refused(void **state) {
   }
   assert_int_equal(a->rst_sent, 200);
   assert_int_equal(a->last_rst_code, H2E_PROTOCOL_ERROR);
-  assert_int_equal(a->memory.peak, baseline);
+  /* Memory does not follow the expansion: past the warm-up, only the
+   * dynamic table's storage grows, once, to hold the 4000-octet entry
+   * (its storage follows its content; the old one is live while it
+   * moves), the same for 1 bomb or 100. */
+  assert_true(a->memory.peak <=
+              baseline + h2e_hpack_shape_memsize(h2e_hpack_shape_full(4096)) +
+                  h2e_hpack_shape_memsize(h2e_hpack_shape_first(4096)));
   assert_false(a->goaway_seen);
   attack_free(a);
 }
