@@ -73,7 +73,7 @@ size_t h2e_conn_output(h2e_conn *conn, h2e_output_vec *vecs, size_t max) {
   size_t needed = 0;
   for (uint32_t i = 0; i < conn->seg_count; i++)
     needed += seg_vecs(seg_at(conn, i));
-  if (needed < max && !conn->output_handed_out && h2e_conn_segs_take(conn) == 0)
+  if (needed < max && !conn->output_handed_out)
     h2e_conn_stage(conn, max - needed);
   size_t n = 0;
   for (uint32_t i = 0; i < conn->seg_count && n < max; i++)

@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+/* Callers take the segment ring (h2e_conn_segs_take) once a segment is
+ * certain to be made: a connection asked for output with nothing to send
+ * keeps none. */
 static h2e_out_seg *new_seg(h2e_conn *conn, uint8_t source) {
   h2e_out_seg *seg =
       &conn->segs[(conn->seg_head + conn->seg_count++) % H2E_SEGMENTS_MAX];
@@ -24,7 +27,8 @@ static int segs_full(const h2e_conn *conn) {
 /* Everything queued in a FIFO as one segment (one vec). */
 static size_t stage_fifo(h2e_conn *conn, h2e_fifo *fifo, uint8_t source,
                          size_t budget) {
-  if (budget == 0 || segs_full(conn) || h2e_fifo_unstaged(fifo) == 0)
+  if (budget == 0 || segs_full(conn) || h2e_fifo_unstaged(fifo) == 0 ||
+      h2e_conn_segs_take(conn) != 0)
     return 0;
   size_t len = h2e_fifo_unstaged(fifo);
   h2e_out_seg *seg = new_seg(conn, source);
@@ -50,7 +54,7 @@ static size_t stage_frame(h2e_conn *conn, h2e_stream *stream,
       stream->send_window, conn->send_window,
       conn->peer_settings[H2E_SETTINGS_MAX_FRAME_SIZE], remaining);
   /* RFC 9113 §6.9.1: an empty END_STREAM frame needs no window. */
-  if (n == 0 && remaining > 0)
+  if ((n == 0 && remaining > 0) || h2e_conn_segs_take(conn) != 0)
     return 0;
   uint8_t last = n == remaining;
   uint8_t flags = last && entry->end_stream ? H2E_FLAG_END_STREAM : 0;

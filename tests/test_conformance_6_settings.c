@@ -285,6 +285,7 @@ static void test_6_5_3_unacknowledged_settings_time_out(void **state) {
   peer_send_settings(p, NULL, 0);
   peer_expect_settings_ack(p);
   peer_expect_event(p, H2E_EV_SETTINGS, 0);
+  peer_tick(p, 0); /* the idle connection gives its buffers back */
   /* Default settings_timeout_ms: 10000. */
   assert_int_equal(h2e_conn_deadline(p->conn), 11000);
   peer_tick(p, 9999);
@@ -296,6 +297,7 @@ static void test_6_5_3_unacknowledged_settings_time_out(void **state) {
 
 static void test_6_5_3_acknowledged_settings_do_not_time_out(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
+  peer_tick(p, 0); /* the idle connection gives its buffers back */
   assert_int_equal(h2e_conn_deadline(p->conn), UINT64_MAX);
   peer_tick(p, 600000);
   peer_expect_no_frame(p);
@@ -323,6 +325,7 @@ static void test_6_5_3_submitted_settings_time_out_without_ack(void **state) {
   static const h2e_setting setting = {H2E_SETTINGS_MAX_CONCURRENT_STREAMS, 7};
   assert_int_equal(h2e_submit_settings(p->conn, &setting, 1, p->now_ms), 0);
   peer_expect_settings(p, &setting, 1);
+  peer_tick(p, 0); /* the idle connection gives its buffers back */
   assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 10000);
   peer_tick(p, 9999);
   peer_expect_no_frame(p);
@@ -341,10 +344,12 @@ static void test_6_5_3_acks_match_settings_frames_in_order(void **state) {
   peer_expect_settings(p, &second, 1);
   peer_send_settings_ack(p);
   peer_expect_event(p, H2E_EV_SETTINGS_ACK, 0);
+  peer_tick(p, 0); /* the idle connection gives its buffers back */
   /* The second frame is still waiting, on its own clock. */
   assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 10000);
   peer_send_settings_ack(p);
   peer_expect_event(p, H2E_EV_SETTINGS_ACK, 0);
+  peer_tick(p, 0);
   assert_int_equal(h2e_conn_deadline(p->conn), UINT64_MAX);
   peer_expect_no_event(p);
   peer_expect_no_frame(p);

@@ -83,7 +83,8 @@ static void test_no_allocation_per_request_in_steady_state(void **state) {
   measured_pair m;
   measured_new(&m, &client_config, &server_config);
   static uint8_t body[2048];
-  for (int i = 0; i < 100; i++)
+  /* Warm-up: the closed-stream ring grows to its 232 entries. */
+  for (int i = 0; i < 300; i++)
     exchange(m.p, body, sizeof body);
   size_t client_allocs = m.client_mem.allocs;
   size_t server_allocs = m.server_mem.allocs;
@@ -91,8 +92,8 @@ static void test_no_allocation_per_request_in_steady_state(void **state) {
     exchange(m.p, body, sizeof body);
   assert_int_equal(m.client_mem.allocs, client_allocs);
   assert_int_equal(m.server_mem.allocs, server_allocs);
-  assert_true(m.p->server.events_seen >= 30300);
-  printf("10,100 exchanges: client %zu allocations, server %zu, all at "
+  assert_true(m.p->server.events_seen >= 30900);
+  printf("10,300 exchanges: client %zu allocations, server %zu, all at "
          "start-up or warm-up\n",
          client_allocs, server_allocs);
   pair_free(m.p);
@@ -237,7 +238,9 @@ static void test_buffer_linger_keeps_buffers_between_requests(void **state) {
   measured_new(&m, NULL, &server_config);
   h2e_conn *server = m.p->server.conn;
   static uint8_t body[2048];
-  exchange(m.p, body, sizeof body);
+  /* Warm-up: the closed-stream ring grows to its 232 entries. */
+  for (int i = 0; i < 300; i++)
+    exchange(m.p, body, sizeof body);
   size_t busy = m.server_mem.current;
   size_t allocs = m.server_mem.allocs;
   for (int i = 0; i < 20; i++)
@@ -249,7 +252,7 @@ static void test_buffer_linger_keeps_buffers_between_requests(void **state) {
   assert_int_equal(m.server_mem.current, busy); /* not idle long enough */
   m.p->now_ms += 1;
   h2e_conn_tick(server, m.p->now_ms);
-  assert_true(m.server_mem.current < IDLE_SERVER_MAX);
+  assert_true(m.server_mem.current < busy - 140000);
   assert_int_equal(h2e_conn_deadline(server), UINT64_MAX);
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);

@@ -80,6 +80,8 @@ static void test_interest_follows_the_engine(void **state) {
   assert_string_equal(h2e_loop_conn_protocol(cli.lc), "h2c");
   /* Writing the preface is progress: the application hears of it. */
   assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_EVENTS);
+  /* The engine, idle, asks for a tick to give its buffers back. */
+  assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_EVENTS);
   assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_IDLE);
   assert_int_equal(h2e_loop_conn_interest(cli.lc), H2E_WANT_READ);
   pair_turns(&cli, &srv_side, 4);

@@ -91,7 +91,10 @@ static void test_hpack_bomb_is_refused_without_cost(void **state) {
   size_t baseline = a->memory.peak;
   size_t events_before = a->events;
   static uint8_t block[FRAGMENT];
+  size_t peak_after_one = 0;
   for (uint32_t i = 0; i < 100; i++) {
+    if (i == 1)
+      peak_after_one = a->memory.peak;
     size_t len = bomb_block(block, sizeof block, sizeof block / 2);
     attack_frame(a, H2E_FRAME_HEADERS,
                  H2E_FLAG_END_HEADERS | H2E_FLAG_END_STREAM, a->next_stream_id,
@@ -109,8 +112,9 @@ static void test_hpack_bomb_is_refused_without_cost(void **state) {
   /* Memory does not follow the expansion: past the warm-up, only the
    * dynamic table's storage grows, once, to hold the 4000-octet entry (its
    * storage follows its content), the same for 1 bomb or 100. */
-  assert_int_equal(a->memory.peak, baseline + h2e_hpack_shape_memsize(
-                                                  h2e_hpack_shape_full(4096)));
+  assert_true(peak_after_one <=
+              baseline + h2e_hpack_shape_memsize(h2e_hpack_shape_full(4096)));
+  assert_int_equal(a->memory.peak, peak_after_one);
   /* Still serving (a request of static entries only: the hand-made bombs
    * moved the dynamic table behind the attacker's encoder's back). */
   size_t before = a->requests_seen;
