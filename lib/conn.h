@@ -74,6 +74,13 @@ typedef struct h2e_data_entry {
   uint8_t detached; /* off its stream's queue: release once written */
 } h2e_data_entry;
 
+/* Frames of ours awaiting their ACK: taken with the first, given back
+ * with the other buffers once none is awaited. */
+typedef struct h2e_awaited {
+  h2e_local_settings pending[H2E_PENDING_SETTINGS_MAX];
+  h2e_ping_out pings[H2E_PINGS_MAX];
+} h2e_awaited;
+
 typedef enum h2e_seg_source {
   H2E_SEG_CTRL = 0, /* control frames FIFO */
   H2E_SEG_BLOCKS,   /* header blocks FIFO */
@@ -165,7 +172,7 @@ struct h2e_conn {
   /* ---- SETTINGS */
   uint32_t peer_settings[H2E_SETTINGS_SLOTS];
   uint32_t local_settings[H2E_SETTINGS_SLOTS]; /* acknowledged */
-  h2e_local_settings pending[H2E_PENDING_SETTINGS_MAX];
+  h2e_awaited *awaited; /* NULL while no SETTINGS or PING awaits its ACK */
   uint32_t pending_head;
   uint32_t pending_count;
   uint32_t recv_initial_window; /* effective INITIAL_WINDOW_SIZE of ours */
@@ -216,7 +223,6 @@ struct h2e_conn {
   h2e_event_queue events;
 
   /* ---- PING, GOAWAY, end */
-  h2e_ping_out pings[H2E_PINGS_MAX];
   uint32_t ping_head;
   uint32_t ping_count;
   uint64_t ping_counter; /* opaque data of our own PINGs */
@@ -261,6 +267,7 @@ int h2e_conn_reader_buffer_take(h2e_conn *conn);
 uint8_t *h2e_conn_block_buffer_take(h2e_conn *conn);
 int h2e_conn_segs_take(h2e_conn *conn);
 int h2e_conn_events_take(h2e_conn *conn);
+int h2e_conn_awaited_take(h2e_conn *conn);
 /* At recv and tick with every event pulled: the slices handed out end
  * (h2e.h: lifetimes), so the arena is empty again. */
 void h2e_conn_slices_end(h2e_conn *conn);

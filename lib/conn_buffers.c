@@ -1,11 +1,11 @@
 /* The connection's large buffers: the decoded-field arena, the reader's
  * and the header block's assembly buffers, the output segments, the event
- * ring, the control and header-block FIFOs, the held trailers, and the
- * stream and DATA entry slots. Each is taken at its first use and given
- * back once no stream has been open for config.buffer_linger_ms (default
- * 0: at the next recv or tick), so an idle connection keeps only its
- * settings, HPACK tables and closed-stream memory, and a busy one
- * allocates nothing per request (DESIGN: caller owns memory). */
+ * ring, the control and header-block FIFOs, the held trailers, the
+ * stream and DATA entry slots, and the record of frames awaiting an ACK. Each
+ * is taken at its first use and given back once no stream has been open for
+ * config.buffer_linger_ms (default 0: at the next recv or tick), so an idle
+ * connection keeps only its settings, HPACK tables and closed-stream memory,
+ * and a busy one allocates nothing per request (DESIGN: caller owns memory). */
 #include "conn.h"
 
 #include "mem.h"
@@ -69,6 +69,17 @@ int h2e_conn_events_take(h2e_conn *conn) {
   return 0;
 }
 
+int h2e_conn_awaited_take(h2e_conn *conn) {
+  if (conn->awaited == NULL &&
+      (conn->awaited = take(conn, sizeof(h2e_awaited))) == NULL)
+    return -1;
+  return 0;
+}
+
+static int awaited_unused(const h2e_conn *conn) {
+  return conn->awaited && conn->pending_count == 0 && conn->ping_count == 0;
+}
+
 int h2e_conn_in_reader_buffer(const h2e_conn *conn, const uint8_t *p) {
   const uint8_t *buf = conn->reader_buf;
   return buf != NULL && p >= buf && p < buf + conn->reader.buf_cap;
@@ -108,7 +119,7 @@ static int anything_unused(const h2e_conn *conn) {
   return arena_unused(conn) || reader_buffer_unused(conn) ||
          block_buffer_unused(conn) || output_unused(conn) ||
          (conn->events.items && conn->events.count == 0) ||
-         h2e_stream_table_unused(&conn->streams);
+         awaited_unused(conn) || h2e_stream_table_unused(&conn->streams);
 }
 
 uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn) {
@@ -169,6 +180,10 @@ void h2e_conn_buffers_release_idle(h2e_conn *conn) {
     conn->events.items = NULL;
     conn->events.head = 0;
   }
+  if (awaited_unused(conn)) {
+    give_back(conn, conn->awaited, sizeof(h2e_awaited));
+    conn->awaited = NULL;
+  }
   h2e_stream_table_release(&conn->streams, &conn->allocator);
 }
 
@@ -180,4 +195,5 @@ void h2e_conn_buffers_free(h2e_conn *conn) {
   give_back(conn, conn->block.buf, conn->block.cap);
   give_back(conn, conn->segs, segs_size);
   give_back(conn, conn->events.items, events_size(conn));
+  give_back(conn, conn->awaited, sizeof(h2e_awaited));
 }

@@ -86,10 +86,11 @@ size_t h2e_conn_memsize_max(const h2e_config *config) {
     return 0;
   h2e_conn_sizes s;
   h2e_conn_sizes_compute(config, &s);
-  return sizeof(h2e_conn) + H2E_SEGMENTS_MAX * sizeof(h2e_out_seg) +
-         config->max_frame_size + s.arena_bytes +
-         s.arena_fields * sizeof(h2e_field) + s.block_bound + s.encoder +
-         s.decoder + h2e_stream_table_memsize_max(s.stream_cap, s.closed_cap) +
+  return sizeof(h2e_conn) + sizeof(h2e_awaited) +
+         H2E_SEGMENTS_MAX * sizeof(h2e_out_seg) + config->max_frame_size +
+         s.arena_bytes + s.arena_fields * sizeof(h2e_field) + s.block_bound +
+         s.encoder + s.decoder +
+         h2e_stream_table_memsize_max(s.stream_cap, s.closed_cap) +
          h2e_slab_memsize_max(sizeof(h2e_data_entry), H2E_ENTRIES_PER_CHUNK,
                               config->max_pending_data) +
          s.events * sizeof(h2e_event) + s.ctrl + s.blocks + s.held;

@@ -21,11 +21,14 @@ int h2e_conn_send_ping(h2e_conn *conn, const uint8_t opaque[8],
                        h2e_ping_kind kind) {
   if (conn->ping_count == H2E_PINGS_MAX)
     return H2E_ERR_WOULDBLOCK;
+  if (h2e_conn_awaited_take(conn) != 0)
+    return H2E_ERR_NOMEM;
   int rc = queue_ping(conn, opaque, 0);
   if (rc != H2E_OK)
     return rc;
   h2e_ping_out *ping =
-      &conn->pings[(conn->ping_head + conn->ping_count++) % H2E_PINGS_MAX];
+      &conn->awaited
+           ->pings[(conn->ping_head + conn->ping_count++) % H2E_PINGS_MAX];
   memcpy(ping->opaque, opaque, 8);
   ping->kind = (uint8_t)kind;
   ping->sent_ms = conn->now_ms;
@@ -45,7 +48,7 @@ int h2e_conn_ping_outstanding(const h2e_conn *conn, h2e_ping_kind kind,
                               uint64_t *sent_ms) {
   for (uint32_t i = 0; i < conn->ping_count; i++) {
     const h2e_ping_out *ping =
-        &conn->pings[(conn->ping_head + i) % H2E_PINGS_MAX];
+        &conn->awaited->pings[(conn->ping_head + i) % H2E_PINGS_MAX];
     if (ping->kind == kind) {
       *sent_ms = ping->sent_ms;
       return 1;
@@ -59,7 +62,8 @@ int h2e_conn_ping_outstanding(const h2e_conn *conn, h2e_ping_kind kind,
 static int take_ping(h2e_conn *conn, const uint8_t opaque[8],
                      h2e_ping_out *out) {
   for (uint32_t i = 0; i < conn->ping_count; i++) {
-    h2e_ping_out *ping = &conn->pings[(conn->ping_head + i) % H2E_PINGS_MAX];
+    h2e_ping_out *ping =
+        &conn->awaited->pings[(conn->ping_head + i) % H2E_PINGS_MAX];
     if (memcmp(ping->opaque, opaque, 8) == 0) {
       *out = *ping;
       conn->ping_head = (conn->ping_head + i + 1) % H2E_PINGS_MAX;

@@ -60,7 +60,8 @@ uint32_t h2e_conn_local_limit(const h2e_conn *conn, uint16_t id) {
   uint32_t value = conn->local_settings[id];
   for (uint32_t i = 0; i < conn->pending_count; i++) {
     const h2e_local_settings *p =
-        &conn->pending[(conn->pending_head + i) % H2E_PENDING_SETTINGS_MAX];
+        &conn->awaited
+             ->pending[(conn->pending_head + i) % H2E_PENDING_SETTINGS_MAX];
     if ((p->present & (1u << id)) && p->values[id] > value)
       value = p->values[id];
   }
@@ -105,11 +106,13 @@ static int send_settings(h2e_conn *conn, const h2e_setting *settings,
   uint8_t *p = h2e_conn_ctrl_reserve(conn, size, 0);
   if (p == NULL || conn->pending_count == H2E_PENDING_SETTINGS_MAX)
     return H2E_ERR_WOULDBLOCK;
+  if (h2e_conn_awaited_take(conn) != 0)
+    return H2E_ERR_NOMEM;
   h2e_frame_write_settings(settings, count, 0, p, size, NULL);
   h2e_conn_ctrl_commit(conn, size, 0);
   h2e_local_settings *pending =
-      &conn->pending[(conn->pending_head + conn->pending_count++) %
-                     H2E_PENDING_SETTINGS_MAX];
+      &conn->awaited->pending[(conn->pending_head + conn->pending_count++) %
+                              H2E_PENDING_SETTINGS_MAX];
   memset(pending, 0, sizeof *pending);
   pending->sent_ms = conn->now_ms;
   for (size_t i = 0; i < count; i++) {

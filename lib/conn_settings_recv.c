@@ -80,7 +80,7 @@ static void recv_ack(h2e_conn *conn) {
                   "RFC 9113 §6.5.3: SETTINGS ACK without SETTINGS");
     return;
   }
-  h2e_local_settings *acked = &conn->pending[conn->pending_head];
+  h2e_local_settings *acked = &conn->awaited->pending[conn->pending_head];
   for (uint16_t id = 1; id < H2E_SETTINGS_SLOTS; id++)
     if (acked->present & (1u << id))
       conn->local_settings[id] = acked->values[id];
@@ -139,6 +139,6 @@ void h2e_conn_recv_settings(h2e_conn *conn, const h2e_frame *frame) {
 uint64_t h2e_conn_settings_deadline(const h2e_conn *conn) {
   if (conn->pending_count == 0 || conn->config.settings_timeout_ms == 0)
     return UINT64_MAX;
-  return conn->pending[conn->pending_head].sent_ms +
+  return conn->awaited->pending[conn->pending_head].sent_ms +
          conn->config.settings_timeout_ms;
 }

@@ -34,14 +34,12 @@ int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
     slab->chunk_shift++;
   slab->capacity = capacity;
   slab->chunk_count = chunks_needed(per_chunk, capacity);
-  if (slab->chunk_count == 0)
-    return H2E_OK;
-  size_t table_size = slab->chunk_count * sizeof(uint8_t *);
-  slab->chunks = h2e_mem_alloc(allocator, table_size);
-  if (slab->chunks == NULL)
-    return H2E_ERR_NOMEM;
-  memset(slab->chunks, 0, table_size);
+  (void)allocator; /* the chunk table is taken with the first chunk */
   return H2E_OK;
+}
+
+static size_t table_size(const h2e_slab *slab) {
+  return slab->chunk_count * sizeof(uint8_t *);
 }
 
 static void free_chunks(h2e_slab *slab, const h2e_allocator *allocator) {
@@ -56,7 +54,7 @@ void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator) {
   if (slab->chunks == NULL)
     return;
   free_chunks(slab, allocator);
-  h2e_mem_free(allocator, slab->chunks, slab->chunk_count * sizeof(uint8_t *));
+  h2e_mem_free(allocator, slab->chunks, table_size(slab));
   memset(slab, 0, sizeof *slab);
 }
 
@@ -64,6 +62,8 @@ void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator) {
   if (slab->in_use != 0 || slab->grown == 0)
     return;
   free_chunks(slab, allocator);
+  h2e_mem_free(allocator, slab->chunks, table_size(slab));
+  slab->chunks = NULL;
   slab->grown = 0;
   slab->free_head = 0;
 }
@@ -77,6 +77,12 @@ static int grow(h2e_slab *slab, const h2e_allocator *allocator) {
   size_t chunk = slab->grown / slab->per_chunk;
   if (chunk >= slab->chunk_count)
     return H2E_ERR_WOULDBLOCK;
+  if (slab->chunks == NULL) {
+    slab->chunks = h2e_mem_alloc(allocator, table_size(slab));
+    if (slab->chunks == NULL)
+      return H2E_ERR_NOMEM;
+    memset(slab->chunks, 0, table_size(slab));
+  }
   slab->chunks[chunk] =
       h2e_mem_alloc(allocator, slab->per_chunk * slab->item_size);
   if (slab->chunks[chunk] == NULL)

@@ -246,7 +246,7 @@ static void test_table_gives_back_its_memory_when_empty(void **state) {
   h2e_allocator a = {c_alloc, c_free, &c};
   h2e_stream_table t;
   assert_int_equal(h2e_stream_table_init(&t, &a, 100, 300), 0);
-  size_t fresh = c.current; /* the chunk table only */
+  size_t fresh = c.current; /* nothing yet */
   assert_false(h2e_stream_table_unused(&t));
   int err = 0;
   for (uint32_t id = 1; id <= 39; id += 2)
@@ -258,7 +258,7 @@ static void test_table_gives_back_its_memory_when_empty(void **state) {
   assert_true(h2e_stream_table_unused(&t));
   h2e_stream_table_release(&t, &a);
   assert_false(h2e_stream_table_unused(&t));
-  /* What stays: the chunk table and 20 remembered streams in a ring of 32. */
+  /* What stays: 20 remembered streams in a ring of 32. */
   assert_int_equal(c.current, fresh + 32 * sizeof(h2e_closed_stream));
   assert_null(h2e_stream_find(&t, 21));
   assert_int_equal(h2e_stream_closed_state(&t, 21), H2E_SS_CLOSED);
