@@ -63,9 +63,16 @@ static size_t events_size(const h2e_conn *conn) {
 }
 
 int h2e_conn_events_take(h2e_conn *conn) {
-  h2e_event_queue *q = &conn->events;
-  if (q->items == NULL && (q->items = take(conn, events_size(conn))) == NULL)
+  if (conn->events.items != NULL)
+    return 0;
+  /* Not through take(): the failure it raises queues an event, which may
+   * take the ring itself meanwhile. */
+  h2e_event *items = h2e_mem_alloc(&conn->allocator, events_size(conn));
+  if (items == NULL) {
+    h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
     return -1;
+  }
+  conn->events.items = items;
   return 0;
 }
 

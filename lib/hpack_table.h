@@ -6,7 +6,7 @@
  * the octet ring. Insert and evict are O(1).
  *
  * The rings hold memory in proportion to the table's content, not to its
- * capacity: they start at a first shape (256 octets, 8 descriptors) and,
+ * capacity: they start at a first shape (128 octets, 4 descriptors) and,
  * when an entry does not fit, move to the smallest doubling that holds it,
  * up to the full shape of the capacity (capacity octets, capacity / 32
  * descriptors rounded up to a power of two), which holds any table. A move
@@ -33,12 +33,13 @@
 /* RFC 7541 §4.1: the size of an entry is its name and value lengths + 32. */
 #define H2E_HPACK_ENTRY_OVERHEAD 32
 
-/* The first shape of a table's storage, 352 octets: the few entries a
- * quiet connection's tables hold (an :authority, a content-type) fit
- * without growing, and 256 octets and 8 descriptors fill together when
- * entries have 32 octets of strings (64 of RFC 7541 §4.1 size). */
-#define H2E_HPACK_FIRST_OCTETS 256
-#define H2E_HPACK_FIRST_SLOTS  8
+/* The first shape of a table's storage, 176 octets: the entries one
+ * request leaves in a table (an :authority and a :path, or a
+ * content-type and a content-length) fit without growing, and 128
+ * octets and 4 descriptors fill together when entries have 32 octets of
+ * strings (64 of RFC 7541 §4.1 size). Busier tables double from there. */
+#define H2E_HPACK_FIRST_OCTETS 128
+#define H2E_HPACK_FIRST_SLOTS  4
 
 typedef struct h2e_hpack_entry {
   uint32_t offset; /* where the name starts in the octet ring */

@@ -19,12 +19,17 @@ typedef struct counting {
   size_t allocs;
   size_t frees;
   size_t refuse_above; /* say no to allocations larger than this */
+  size_t refuse_once;  /* say no once to an allocation of this size */
 } counting;
 
 static void *count_alloc(void *ctx, size_t size) {
   counting *c = ctx;
   if (c->refuse_above && size > c->refuse_above)
     return NULL;
+  if (c->refuse_once == size) {
+    c->refuse_once = 0;
+    return NULL;
+  }
   c->current += size;
   if (c->current > c->peak)
     c->peak = c->current;
@@ -302,6 +307,31 @@ test_allocation_refused_entirely_still_reports_the_error(void **state) {
   assert_int_equal(m.server_mem.current, 0);
 }
 
+/* Found by fuzz/conn_server and fuzz/conn_client: the event ring refused,
+ * the failure's own CONN_ERROR took the ring (the allocator said yes the
+ * second time), and the first attempt then overwrote it with NULL (a
+ * queued event in no ring, and a leak). */
+static void test_event_ring_refused_once_then_granted(void **state) {
+  (void)state;
+  measured_pair m;
+  measured_new(&m, NULL, NULL);
+  h2e_conn_tick(m.p->server.conn, m.p->now_ms); /* idle: ring given back */
+  m.p->client.keep_log = m.p->server.keep_log = 1;
+  /* h2e_config defaults: 2 * max_events + 2 * max_concurrent + 8. */
+  m.server_mem.refuse_once = (2 * 64 + 2 * 100 + 8) * sizeof(h2e_event);
+  assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
+  pair_pump(m.p);
+  assert_int_equal(m.server_mem.refuse_once, 0); /* it was refused */
+  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(err);
+  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
+  assert_non_null(goaway);
+  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
 static size_t fail_after;
 static void *failing_alloc(void *ctx, size_t size) {
   (void)ctx;
@@ -336,6 +366,7 @@ int main(void) {
       cmocka_unit_test(test_allocation_failure_at_creation_leaks_nothing),
       cmocka_unit_test(test_large_buffers_given_back_at_once_when_idle),
       cmocka_unit_test(test_buffer_linger_keeps_buffers_between_requests),
+      cmocka_unit_test(test_event_ring_refused_once_then_granted),
       cmocka_unit_test(
           test_allocation_refused_entirely_still_reports_the_error),
       cmocka_unit_test(
