@@ -363,7 +363,7 @@ static void cf_app_submit_ping(cf_run *r) {
   opaque[7] = (uint8_t)r->app.user_ping_count;
   int rc = h2e_submit_ping(r->conn, opaque, r->now_ms);
   CF_CHECK_RC(rc, "submit_ping_rc", H2E_OK, H2E_ERR_WOULDBLOCK,
-              H2E_ERR_CONN_CLOSED);
+              H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM);
   if (rc == H2E_OK)
     memcpy(r->app.user_pings[r->app.user_ping_count++ % CF_USER_PINGS], opaque,
            8);
@@ -392,7 +392,7 @@ static void cf_app_submit_settings(cf_run *r) {
   }
   int rc = h2e_submit_settings(r->conn, settings, count, r->now_ms);
   CF_CHECK_RC(rc, "submit_settings_rc", H2E_OK, H2E_ERR_INVALID_ARG,
-              H2E_ERR_WOULDBLOCK, H2E_ERR_CONN_CLOSED);
+              H2E_ERR_WOULDBLOCK, H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM);
 }
 
 /* Gives credit back: some of a stream's, or, after pulling every event,

@@ -486,7 +486,10 @@ H2E_API int h2e_submit_origin(h2e_conn *conn, const h2e_origin_entry *entries,
 H2E_API int h2e_submit_rst_stream(h2e_conn *conn, uint32_t stream_id,
                                   uint32_t error_code);
 
-/* A PING with our opaque data; H2E_EV_PING_ACK reports the round trip. */
+/* A PING with our opaque data; H2E_EV_PING_ACK reports the round trip.
+ * H2E_ERR_NOMEM (and the connection fails with INTERNAL_ERROR) when the
+ * record of frames awaiting their ACK cannot be allocated; so too for
+ * h2e_submit_settings. */
 H2E_API int h2e_submit_ping(h2e_conn *conn, const uint8_t opaque_data[8],
                             uint64_t now_ms);
 

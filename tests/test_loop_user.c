@@ -13,16 +13,20 @@ typedef struct side {
   int status;
 } side;
 
-static void side_open(side *s, h2e_role role, int fd) {
+static void side_open(side *s, h2e_role role, int fd, uint64_t keepalive_ms) {
   memset(s, 0, sizeof *s);
   h2e_config_init(&s->config, role);
-  s->config.keepalive_ms = role == H2E_CLIENT ? 50 : 0;
+  s->config.keepalive_ms = keepalive_ms;
   h2e_loop_conn_options options = {.config = &s->config};
   s->lc = h2e_loop_conn_new(&options, fd, test_now_ms());
   assert_non_null(s->lc);
 }
 
-/* One io round with every event pulled; a request is answered. */
+static unsigned readiness(const side *s);
+
+/* One io round with every event pulled; a request is answered. The
+ * readiness is polled again after each turn (a turn may be a tick that
+ * only gave buffers back). */
 static int side_run(side *s, unsigned ready) {
   int rc;
   h2e_conn *c = h2e_loop_conn_engine(s->lc);
@@ -40,7 +44,7 @@ static int side_run(side *s, unsigned ready) {
         s->status = atoi((const char *)ev.u.headers.fields[0].value);
       }
     }
-    ready = 0;
+    ready = readiness(s);
   }
   return rc;
 }
@@ -56,11 +60,13 @@ static unsigned readiness(const side *s) {
          (p.revents & POLLOUT ? H2E_WANT_WRITE : 0u);
 }
 
-static void pair_open(side *cli, side *srv_side) {
+/* The client PINGs after keepalive_ms of silence (0: never; a slow run,
+ * under valgrind, must not see its connection end for an unanswered one). */
+static void pair_open(side *cli, side *srv_side, uint64_t keepalive_ms) {
   int fds[2];
   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-  side_open(cli, H2E_CLIENT, fds[0]);
-  side_open(srv_side, H2E_SERVER, fds[1]);
+  side_open(cli, H2E_CLIENT, fds[0], keepalive_ms);
+  side_open(srv_side, H2E_SERVER, fds[1], 0);
 }
 
 static void pair_turns(side *cli, side *srv_side, int turns) {
@@ -73,18 +79,21 @@ static void pair_turns(side *cli, side *srv_side, int turns) {
 static void test_interest_follows_the_engine(void **state) {
   (void)state;
   side cli, srv_side;
-  pair_open(&cli, &srv_side);
+  pair_open(&cli, &srv_side, 0);
   /* A new cli has its preface to write and wants input too. */
   assert_int_equal(h2e_loop_conn_interest(cli.lc),
                    H2E_WANT_READ | H2E_WANT_WRITE);
   assert_string_equal(h2e_loop_conn_protocol(cli.lc), "h2c");
   /* Writing the preface is progress: the application hears of it. */
   assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_EVENTS);
-  /* The engine, idle, asks for a tick to give its buffers back. */
-  assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_EVENTS);
-  assert_int_equal(h2e_loop_conn_io(cli.lc, 0, test_now_ms()), H2E_LOOP_IDLE);
+  /* Then, idle, the engine asks for a tick or two to give its buffers
+   * back, and the connection settles. */
+  int turns = 0;
+  while (h2e_loop_conn_io(cli.lc, 0, test_now_ms()) == H2E_LOOP_EVENTS)
+    assert_true(++turns <= 2);
   assert_int_equal(h2e_loop_conn_interest(cli.lc), H2E_WANT_READ);
-  pair_turns(&cli, &srv_side, 4);
+  /* Idle turns (buffers given back) may come between the exchanges. */
+  pair_turns(&cli, &srv_side, 8);
   assert_int_equal(cli.events[H2E_EV_SETTINGS], 1);
   assert_int_equal(cli.events[H2E_EV_SETTINGS_ACK], 1);
   assert_int_equal(srv_side.events[H2E_EV_SETTINGS_ACK], 1);
@@ -117,7 +126,7 @@ static void test_interest_follows_the_engine(void **state) {
 static void test_deadline_drives_keepalive_ping(void **state) {
   (void)state;
   side cli, srv_side;
-  pair_open(&cli, &srv_side);
+  pair_open(&cli, &srv_side, 50);
   pair_turns(&cli, &srv_side, 4);
   uint64_t deadline = h2e_loop_conn_deadline(cli.lc);
   assert_true(deadline != UINT64_MAX);
