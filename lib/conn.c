@@ -40,8 +40,7 @@ static int setup(h2e_conn *conn) {
   if (rc == H2E_OK)
     rc = create_hpack(conn, &s);
   if (rc == H2E_OK)
-    rc = h2e_stream_table_init(&conn->streams, &conn->allocator, s.stream_cap,
-                               s.closed_cap);
+    rc = h2e_stream_table_init(&conn->streams, s.stream_cap, s.closed_cap);
   h2e_conn_events_init(conn, s.events);
   if (rc == H2E_OK)
     rc = h2e_conn_output_init(conn);

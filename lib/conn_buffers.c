@@ -112,21 +112,29 @@ static int block_buffer_unused(const h2e_conn *conn) {
   return conn->block.buf && !conn->block.active;
 }
 
-static int fifo_unused(const h2e_fifo *fifo) {
-  return fifo->buf && h2e_fifo_empty(fifo);
+static int segs_unused(const h2e_conn *conn) {
+  return conn->segs && conn->seg_count == 0;
+}
+
+static int held_unused(const h2e_conn *conn) {
+  return conn->held && conn->held_used == 0;
 }
 
 static int output_unused(const h2e_conn *conn) {
-  return (conn->segs && conn->seg_count == 0) || fifo_unused(&conn->ctrl) ||
-         fifo_unused(&conn->blocks) || (conn->held && conn->held_used == 0) ||
-         (conn->entries.grown > 0 && conn->entries.in_use == 0);
+  return segs_unused(conn) || h2e_fifo_unused(&conn->ctrl) ||
+         h2e_fifo_unused(&conn->blocks) || held_unused(conn) ||
+         h2e_slab_unused(&conn->entries);
+}
+
+static int events_unused(const h2e_conn *conn) {
+  return conn->events.items && conn->events.count == 0;
 }
 
 static int anything_unused(const h2e_conn *conn) {
   return arena_unused(conn) || reader_buffer_unused(conn) ||
          block_buffer_unused(conn) || output_unused(conn) ||
-         (conn->events.items && conn->events.count == 0) ||
-         awaited_unused(conn) || h2e_stream_table_unused(&conn->streams);
+         events_unused(conn) || awaited_unused(conn) ||
+         h2e_stream_table_unused(&conn->streams);
 }
 
 uint64_t h2e_conn_buffers_deadline(const h2e_conn *conn) {
@@ -163,14 +171,14 @@ static void release_input(h2e_conn *conn) {
 }
 
 static void release_output(h2e_conn *conn) {
-  if (conn->segs && conn->seg_count == 0) {
+  if (segs_unused(conn)) {
     give_back(conn, conn->segs, segs_size);
     conn->segs = NULL;
     conn->seg_head = 0;
   }
   h2e_fifo_release(&conn->ctrl);
   h2e_fifo_release(&conn->blocks);
-  if (conn->held && conn->held_used == 0) {
+  if (held_unused(conn)) {
     give_back(conn, conn->held, conn->held_cap);
     conn->held = NULL;
   }
@@ -182,7 +190,7 @@ void h2e_conn_buffers_release_idle(h2e_conn *conn) {
     return;
   release_input(conn);
   release_output(conn);
-  if (conn->events.items && conn->events.count == 0) {
+  if (events_unused(conn)) {
     give_back(conn, conn->events.items, events_size(conn));
     conn->events.items = NULL;
     conn->events.head = 0;

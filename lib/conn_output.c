@@ -19,7 +19,7 @@ int h2e_conn_output_init(h2e_conn *conn) {
   if (rc == H2E_OK)
     rc = h2e_fifo_init(&conn->blocks, &conn->allocator, s.blocks, 1);
   if (rc == H2E_OK)
-    rc = h2e_slab_init(&conn->entries, &conn->allocator, sizeof(h2e_data_entry),
+    rc = h2e_slab_init(&conn->entries, sizeof(h2e_data_entry),
                        H2E_ENTRIES_PER_CHUNK, conn->config.max_pending_data);
   /* The held-block area is allocated when first needed. */
   conn->held_cap = s.held;

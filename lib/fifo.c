@@ -22,8 +22,12 @@ void h2e_fifo_free(h2e_fifo *fifo) {
   memset(fifo, 0, sizeof *fifo);
 }
 
+int h2e_fifo_unused(const h2e_fifo *fifo) {
+  return fifo->buf != NULL && h2e_fifo_empty(fifo);
+}
+
 void h2e_fifo_release(h2e_fifo *fifo) {
-  if (fifo->buf == NULL || !h2e_fifo_empty(fifo))
+  if (!h2e_fifo_unused(fifo))
     return;
   h2e_mem_free(fifo->allocator, fifo->buf, fifo->cap);
   fifo->buf = NULL;

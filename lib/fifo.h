@@ -25,6 +25,9 @@ int h2e_fifo_init(h2e_fifo *fifo, const h2e_allocator *allocator, size_t cap,
                   int lazy);
 void h2e_fifo_free(h2e_fifo *fifo);
 
+/* Whether the FIFO holds a buffer with nothing queued in it. */
+int h2e_fifo_unused(const h2e_fifo *fifo);
+
 /* Gives the buffer back if nothing is queued (the next reserve takes it
  * again). */
 void h2e_fifo_release(h2e_fifo *fifo);

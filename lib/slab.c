@@ -23,8 +23,8 @@ size_t h2e_slab_memsize_max(size_t item_size, uint32_t per_chunk,
          chunks * per_chunk * aligned_item_size(item_size);
 }
 
-int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
-                  size_t item_size, uint32_t per_chunk, uint32_t capacity) {
+int h2e_slab_init(h2e_slab *slab, size_t item_size, uint32_t per_chunk,
+                  uint32_t capacity) {
   memset(slab, 0, sizeof *slab);
   if (per_chunk == 0 || (per_chunk & (per_chunk - 1)) != 0)
     return H2E_ERR_INVALID_ARG;
@@ -34,7 +34,6 @@ int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
     slab->chunk_shift++;
   slab->capacity = capacity;
   slab->chunk_count = chunks_needed(per_chunk, capacity);
-  (void)allocator; /* the chunk table is taken with the first chunk */
   return H2E_OK;
 }
 
@@ -58,8 +57,12 @@ void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator) {
   memset(slab, 0, sizeof *slab);
 }
 
+int h2e_slab_unused(const h2e_slab *slab) {
+  return slab->grown > 0 && slab->in_use == 0;
+}
+
 void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator) {
-  if (slab->in_use != 0 || slab->grown == 0)
+  if (!h2e_slab_unused(slab))
     return;
   free_chunks(slab, allocator);
   h2e_mem_free(allocator, slab->chunks, table_size(slab));

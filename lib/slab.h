@@ -21,11 +21,14 @@ typedef struct h2e_slab {
 
 /* Items are at least 4 octets (a free item holds the free-list link) and
  * aligned for any use; per_chunk is a power of two (H2E_ERR_INVALID_ARG
- * otherwise), so finding an item takes a shift and a mask. Allocates the
- * chunk table only. */
-int h2e_slab_init(h2e_slab *slab, const h2e_allocator *allocator,
-                  size_t item_size, uint32_t per_chunk, uint32_t capacity);
+ * otherwise), so finding an item takes a shift and a mask. Allocates
+ * nothing: the chunk table comes with the first chunk. */
+int h2e_slab_init(h2e_slab *slab, size_t item_size, uint32_t per_chunk,
+                  uint32_t capacity);
 void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator);
+
+/* Whether the slab holds chunks but no item is in use. */
+int h2e_slab_unused(const h2e_slab *slab);
 
 /* Gives the chunks back while no item is in use (the pool grows again
  * from nothing). */

@@ -26,12 +26,11 @@ size_t h2e_stream_table_memsize_max(uint32_t capacity,
          2 * (size_t)closed_capacity * sizeof(h2e_closed_stream);
 }
 
-int h2e_stream_table_init(h2e_stream_table *table,
-                          const h2e_allocator *allocator, uint32_t capacity,
+int h2e_stream_table_init(h2e_stream_table *table, uint32_t capacity,
                           uint32_t closed_capacity) {
   memset(table, 0, sizeof *table);
-  int rc = h2e_slab_init(&table->slots, allocator, sizeof(h2e_stream),
-                         STREAMS_PER_CHUNK, capacity);
+  int rc = h2e_slab_init(&table->slots, sizeof(h2e_stream), STREAMS_PER_CHUNK,
+                         capacity);
   /* The hash and the closed ring are taken when first needed. */
   table->mask = bucket_count_for(capacity) - 1;
   table->closed_cap = closed_capacity;
@@ -62,7 +61,7 @@ void h2e_stream_table_release(h2e_stream_table *table,
 
 int h2e_stream_table_unused(const h2e_stream_table *table) {
   return table->count == 0 &&
-         (table->buckets != NULL || table->slots.grown > 0);
+         (table->buckets != NULL || h2e_slab_unused(&table->slots));
 }
 
 static uint32_t home_bucket(const h2e_stream_table *table, uint32_t id) {

@@ -142,9 +142,8 @@ typedef struct h2e_stream_table {
 } h2e_stream_table;
 
 /* Room for `capacity` live streams and memory of `closed_capacity`
- * closed ones. */
-int h2e_stream_table_init(h2e_stream_table *table,
-                          const h2e_allocator *allocator, uint32_t capacity,
+ * closed ones; allocates nothing until the first stream. */
+int h2e_stream_table_init(h2e_stream_table *table, uint32_t capacity,
                           uint32_t closed_capacity);
 void h2e_stream_table_free(h2e_stream_table *table,
                            const h2e_allocator *allocator);

@@ -208,7 +208,7 @@ static void test_table_finds_streams_through_random_churn(void **state) {
   counting c = {0, 0};
   h2e_allocator a = {c_alloc, c_free, &c};
   h2e_stream_table t;
-  assert_int_equal(h2e_stream_table_init(&t, &a, 100, 16), 0);
+  assert_int_equal(h2e_stream_table_init(&t, 100, 16), 0);
   static uint8_t live[4096];
   memset(live, 0, sizeof live);
   unsigned seed = 7;
@@ -245,7 +245,7 @@ static void test_table_gives_back_its_memory_when_empty(void **state) {
   counting c = {0, 0};
   h2e_allocator a = {c_alloc, c_free, &c};
   h2e_stream_table t;
-  assert_int_equal(h2e_stream_table_init(&t, &a, 100, 300), 0);
+  assert_int_equal(h2e_stream_table_init(&t, 100, 300), 0);
   size_t fresh = c.current; /* nothing yet */
   assert_false(h2e_stream_table_unused(&t));
   int err = 0;
@@ -273,7 +273,7 @@ static void test_table_gives_back_its_memory_when_empty(void **state) {
 static void test_table_is_bounded(void **state) {
   (void)state;
   h2e_stream_table t;
-  assert_int_equal(h2e_stream_table_init(&t, NULL, 3, 4), 0);
+  assert_int_equal(h2e_stream_table_init(&t, 3, 4), 0);
   int err = 0;
   for (uint32_t id = 1; id <= 5; id += 2)
     assert_non_null(h2e_stream_create(&t, NULL, id, &err));
@@ -288,7 +288,7 @@ static void test_table_is_bounded(void **state) {
 static void test_table_remembers_the_most_recently_closed(void **state) {
   (void)state;
   h2e_stream_table t;
-  assert_int_equal(h2e_stream_table_init(&t, NULL, 4, 3), 0);
+  assert_int_equal(h2e_stream_table_init(&t, 4, 3), 0);
   int err;
   h2e_stream *s = h2e_stream_create(&t, NULL, 1, &err);
   h2e_stream_destroy(&t, NULL, s, H2E_SS_CLOSED_RESET_RECV);
@@ -307,7 +307,7 @@ static void test_table_remembers_the_most_recently_closed(void **state) {
 static void test_table_iterates_live_slots(void **state) {
   (void)state;
   h2e_stream_table t;
-  assert_int_equal(h2e_stream_table_init(&t, NULL, 40, 0), 0);
+  assert_int_equal(h2e_stream_table_init(&t, 40, 0), 0);
   int err;
   for (uint32_t id = 1; id < 80; id += 2)
     h2e_stream_create(&t, NULL, id, &err);
