@@ -201,7 +201,11 @@ static void cf_tick(cf_run *r, uint8_t choice) {
   } else {
     r->now_ms += steps[choice & 7];
   }
-  h2e_conn_tick(r->conn, r->now_ms);
+  int writing = (h2e_conn_want(r->conn) & H2E_WANT_WRITE) != 0;
+  int acted = h2e_conn_tick(r->conn, r->now_ms);
+  /* A tick that says it queued nothing sends nothing. */
+  if (!acted && !writing)
+    CF_CHECK(!(h2e_conn_want(r->conn) & H2E_WANT_WRITE), "quiet_tick_wrote");
   /* A deadline already due after tick would make an event loop spin. */
   if (!(h2e_conn_want(r->conn) & H2E_CLOSED))
     CF_CHECK(h2e_conn_deadline(r->conn) > r->now_ms, "deadline_after_tick");

@@ -550,8 +550,11 @@ H2E_API uint64_t h2e_conn_deadline(const h2e_conn *conn);
 /* Runs the timers due at now_ms: settings timeout (connection error
  * SETTINGS_TIMEOUT), keepalive PING, idle GOAWAY, giving back the
  * buffers of a connection with no open stream. Event slices from before
- * end here once every event was pulled (see Lifetimes). */
-H2E_API void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms);
+ * end here once every event was pulled (see Lifetimes). Returns 1 when
+ * the tick queued something for the caller (an event to pull or a frame
+ * to send), 0 when it only gave memory back or nothing was due: a loop
+ * need not turn again for a 0. */
+H2E_API int h2e_conn_tick(h2e_conn *conn, uint64_t now_ms);
 
 enum {
   H2E_WANT_READ = 0x1,  /* feed input: the engine can take more */

@@ -41,37 +41,41 @@ uint64_t h2e_conn_deadline(const h2e_conn *conn) {
                  min_u64(keepalive_deadline(conn), idle_deadline(conn)));
 }
 
-static void run_keepalive(h2e_conn *conn, uint64_t now_ms) {
+/* 1 when it acted: a PING queued, or the connection failed. */
+static int run_keepalive(h2e_conn *conn, uint64_t now_ms) {
   if (keepalive_deadline(conn) > now_ms)
-    return;
+    return 0;
   uint64_t sent_ms;
   if (h2e_conn_ping_outstanding(conn, H2E_PING_KEEPALIVE, &sent_ms)) {
     /* No answer for a whole interval: the peer or the path is gone. */
     h2e_conn_fail(conn, H2E_NO_ERROR, "h2e: keepalive PING not answered");
-    return;
+    return 1;
   }
   /* If no PING can go now (output full, our PINGs all out), the next try
    * is an interval away: the deadline must not stay in the past. */
   conn->keepalive_tried_ms = now_ms;
   h2e_conn_send_engine_ping(conn, H2E_PING_KEEPALIVE);
+  return 1;
 }
 
-void h2e_conn_tick(h2e_conn *conn, uint64_t now_ms) {
+int h2e_conn_tick(h2e_conn *conn, uint64_t now_ms) {
   if (conn == NULL || h2e_conn_finished(conn))
-    return;
+    return 0;
   conn->now_ms = now_ms;
   if (h2e_conn_settings_deadline(conn) <= now_ms) {
     /* RFC 9113 §6.5.3: no ACK in time, connection error SETTINGS_TIMEOUT. */
     h2e_conn_fail(conn, H2E_SETTINGS_TIMEOUT,
                   "RFC 9113 §6.5.3: SETTINGS not acknowledged in time");
-    return;
+    return 1;
   }
-  run_keepalive(conn, now_ms);
+  int acted = run_keepalive(conn, now_ms);
   h2e_conn_slices_end(conn);
   h2e_conn_buffers_release_idle(conn);
   if (!conn->failed && idle_deadline(conn) <= now_ms) {
     h2e_conn_queue_goaway(conn, conn->last_peer_id, H2E_NO_ERROR,
                           "idle timeout");
     conn->goaway_sent = H2E_GOAWAY_FINAL;
+    acted = 1;
   }
+  return acted;
 }

@@ -122,9 +122,10 @@ static void test_6_7_keepalive_pings_after_silence(void **state) {
   h2e_config config = peer_config(H2E_SERVER);
   config.keepalive_ms = 5000;
   peer *p = peer_start(state, H2E_SERVER, &config);
-  peer_tick(p, 0); /* the idle connection gives its buffers back */
+  /* The idle connection gives its buffers back: nothing to send. */
+  assert_int_equal(peer_tick(p, 0), 0);
   assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 5000);
-  peer_tick(p, 5000);
+  assert_int_equal(peer_tick(p, 5000), 1);
   h2e_frame f;
   assert_true(peer_next_frame(p, &f));
   assert_int_equal(f.hd.type, H2E_FRAME_PING);
@@ -138,6 +139,27 @@ static void test_6_7_keepalive_pings_after_silence(void **state) {
 }
 
 /* ---- §6.8 GOAWAY --------------------------------------------------------- */
+
+/* §6.8: a server closing an idle connection says GOAWAY with the last
+ * stream it processed, NO_ERROR, after idle_timeout_ms without streams. */
+static void test_6_8_idle_timeout_sends_goaway_no_error(void **state) {
+  h2e_config config = peer_config(H2E_SERVER);
+  config.idle_timeout_ms = 30000;
+  peer *p = peer_start(state, H2E_SERVER, &config);
+  assert_int_equal(peer_tick(p, 0), 0);
+  assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 30000);
+  assert_int_equal(peer_tick(p, 29999), 0);
+  peer_expect_no_frame(p);
+  assert_int_equal(peer_tick(p, 1), 1);
+  h2e_frame f;
+  assert_true(peer_next_frame(p, &f));
+  assert_int_equal(f.hd.type, H2E_FRAME_GOAWAY);
+  assert_int_equal(f.hd.stream_id, 0);
+  assert_int_equal(f.u.goaway.last_stream_id, 0);
+  assert_int_equal(f.u.goaway.error_code, H2E_NO_ERROR);
+  peer_expect_no_frame(p);
+  assert_int_equal(h2e_conn_deadline(p->conn), UINT64_MAX);
+}
 
 static void test_6_8_goaway_on_a_stream_is_protocol_error(void **state) {
   peer *p = peer_start(state, H2E_SERVER, NULL);
@@ -345,6 +367,7 @@ int main(void) {
       PEER_TEST(test_6_7_ping_ack_goes_before_queued_responses),
       PEER_TEST(test_6_7_submitted_ping_reports_its_round_trip),
       PEER_TEST(test_6_7_keepalive_pings_after_silence),
+      PEER_TEST(test_6_8_idle_timeout_sends_goaway_no_error),
       PEER_TEST(test_6_8_goaway_on_a_stream_is_protocol_error),
       PEER_TEST(test_6_8_goaway_of_length_7_is_frame_size_error),
       PEER_TEST(test_6_8_goaway_of_length_0_is_frame_size_error),

@@ -301,10 +301,10 @@ static void test_6_5_3_unanswered_settings_time_out(void **state) {
   pair *p = handshake(NULL, NULL);
   h2e_setting s = {H2E_SETTINGS_MAX_CONCURRENT_STREAMS, 10};
   assert_int_equal(h2e_submit_settings(p->server.conn, &s, 1, 1000), 0);
-  h2e_conn_tick(p->server.conn, 10999);
+  assert_int_equal(h2e_conn_tick(p->server.conn, 10999), 0);
   pair_pull(&p->server);
   assert_int_equal(pair_count(&p->server, H2E_EV_CONN_ERROR, 0), 0);
-  h2e_conn_tick(p->server.conn, 11000);
+  assert_int_equal(h2e_conn_tick(p->server.conn, 11000), 1);
   pair_pull(&p->server);
   const pair_event *e = pair_find(&p->server, H2E_EV_CONN_ERROR, 0, 0);
   assert_non_null(e);

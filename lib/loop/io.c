@@ -361,6 +361,15 @@ static int handshake(h2e_loop_conn *lc) {
   return H2E_OK;
 }
 
+/* A tick that only gave memory back is no progress: no event to pull,
+ * nothing to write. Every event was pulled before this call (the
+ * h2e_loop_conn_io contract), so the tick may end their slices. */
+static void tick_if_due(h2e_loop_conn *lc, uint64_t now_ms, int *progress) {
+  if (now_ms >= h2e_conn_deadline(lc->engine) &&
+      h2e_conn_tick(lc->engine, now_ms))
+    *progress = 1;
+}
+
 int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms) {
   if (lc == NULL || lc->done)
     return H2E_LOOP_DONE;
@@ -377,15 +386,16 @@ int h2e_loop_conn_io(h2e_loop_conn *lc, unsigned ready, uint64_t now_ms) {
       now_ms >= lc->handshake_deadline)
     return finish(lc, H2E_LOOP_ERR_TIMEOUT);
   int progress = 0;
-  if (now_ms >= h2e_conn_deadline(lc->engine)) {
-    h2e_conn_tick(lc->engine, now_ms);
-    progress = 1;
-  }
+  tick_if_due(lc, now_ms, &progress);
   int rc = flush(lc, &progress);
   if (rc == H2E_OK)
     rc = feed(lc, ready, now_ms, &progress);
   if (rc != H2E_OK)
     return finish(lc, rc);
+  /* The last stream may have ended in this flush: its buffers go back
+   * now rather than in a timer turn of their own. */
+  if (!progress)
+    tick_if_due(lc, now_ms, &progress);
   if (progress)
     return H2E_LOOP_EVENTS;
   if (h2e_conn_want(lc->engine) & H2E_CLOSED)

@@ -1,6 +1,7 @@
 /* The loop shared by the epoll and kqueue adapters: listeners, the
  * connections it drives, their poller interest and timers. The poller
  * itself (epoll.c, kqueue.c) only registers fds and waits. */
+#include "buffer_cache.h"
 #include "io.h"
 #include "poller.h"
 #include "timers.h"
@@ -16,6 +17,9 @@
 
 #define EVENTS_PER_WAIT    64
 #define ACCEPTS_PER_WAKEUP 64
+/* Large buffers kept for the accepted connections (buffer_cache.h): a
+ * busy connection with the default config takes about 280 KB of them. */
+#define BUFFER_CACHE_OCTETS (512 * 1024)
 
 typedef struct listener {
   int fd;
@@ -42,6 +46,10 @@ struct h2e_loop {
   int poll_fd;
   h2e_loop_handlers handlers;
   h2e_allocator allocator;
+  /* Accepted connections whose options name no allocator use the loop's
+   * through the cache. */
+  h2e_buffer_cache buffers;
+  h2e_allocator conn_allocator;
   void *user_data;
   h2e_loop_conn *conns;     /* driven connections */
   h2e_loop_conn *graveyard; /* closed this round, freed at its end */
@@ -113,6 +121,8 @@ h2e_loop *h2e_loop_create(const h2e_poller *poller, int poll_fd,
     loop->handlers = *handlers;
   loop->allocator = a;
   loop->timers.allocator = &loop->allocator;
+  h2e_buffer_cache_init(&loop->buffers, &loop->allocator, BUFFER_CACHE_OCTETS);
+  loop->conn_allocator = h2e_buffer_cache_allocator(&loop->buffers);
   loop->user_data = user_data;
   return loop;
 }
@@ -177,6 +187,7 @@ void h2e_loop_free(h2e_loop *loop) {
     loop->allocator.free(loop->allocator.ctx, l, sizeof *l);
   }
   h2e_timers_free(&loop->timers);
+  h2e_buffer_cache_free(&loop->buffers);
   close(loop->poll_fd);
   h2e_allocator a = loop->allocator;
   a.free(a.ctx, loop, sizeof *loop);
@@ -301,6 +312,8 @@ int h2e_loop_add_listener(h2e_loop *loop, int listen_fd,
   l->config = *options->config;
   l->options = *options;
   l->options.config = &l->config;
+  if (l->options.allocator == NULL)
+    l->options.allocator = &loop->conn_allocator;
   if (loop->poller->set(loop->poll_fd, listen_fd, listener_tag(l), 0,
                         H2E_POLL_REGISTERED | H2E_WANT_READ) < 0) {
     loop->allocator.free(loop->allocator.ctx, l, sizeof *l);

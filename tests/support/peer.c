@@ -184,9 +184,9 @@ void peer_handshake_at(peer *p, const h2e_setting *settings, size_t count,
   peer_expect_no_event_at(p, file, line);
 }
 
-void peer_tick(peer *p, uint64_t ms) {
+int peer_tick(peer *p, uint64_t ms) {
   p->now_ms += ms;
-  h2e_conn_tick(p->conn, p->now_ms);
+  return h2e_conn_tick(p->conn, p->now_ms);
 }
 
 /* ---- the application side ------------------------------------------------ */

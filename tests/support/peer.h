@@ -194,7 +194,7 @@ size_t peer_engine_settings(const h2e_config *config, h2e_setting *out,
   peer_encode_at(p, fields, count, out, cap, __FILE__, __LINE__)
 
 /* Lets time pass (ms) and runs the engine's timers. */
-void peer_tick(peer *p, uint64_t ms);
+int peer_tick(peer *p, uint64_t ms); /* h2e_conn_tick's result */
 
 /* The standard request: GET https://example.com/ (4 fields). */
 extern const h2e_field peer_request_fields[4];
