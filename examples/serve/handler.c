@@ -27,7 +27,7 @@ static serve_stream *stream_new(serve_conn *conn, uint32_t id) {
     return NULL;
   s->conn = conn;
   s->id = id;
-  s->started_ms = serve_now_ms();
+  s->started_ms = conn->now_ms;
   s->next = conn->streams;
   conn->streams = s;
   conn->open_streams++;
@@ -62,7 +62,7 @@ static void stream_settle(serve_conn *conn, serve_stream *s,
   if (!s->stream_done || !s->body_released)
     return;
   if (!s->logged) {
-    serve_log_request(s, protocol, serve_now_ms());
+    serve_log_request(s, protocol, conn->now_ms);
     s->logged = 1;
   }
   stream_unlink(conn, s);
@@ -71,6 +71,7 @@ static void stream_settle(serve_conn *conn, serve_stream *s,
 }
 
 void serve_stream_settle(serve_stream *s) {
+  s->conn->now_ms = serve_now_ms();
   stream_settle(s->conn, s, h2e_loop_conn_protocol(s->conn->lc));
 }
 
@@ -139,7 +140,7 @@ static void respond_file(h2e_conn *engine, serve_stream *s, int head_only) {
   serve_worker *w = s->conn->worker;
   uint16_t status;
   s->entry = serve_cache_get(&w->cache, w->options, s->path, strlen(s->path),
-                             serve_now_ms(), &status);
+                             s->conn->now_ms, &status);
   if (s->entry == NULL) {
     respond_error(engine, s, status, head_only);
     return;
@@ -275,6 +276,7 @@ void serve_ready(h2e_loop *loop, h2e_loop_conn *lc) {
   (void)loop;
   serve_conn *conn = h2e_loop_conn_get_user_data(lc);
   h2e_conn *engine = h2e_loop_conn_engine(lc);
+  conn->now_ms = serve_now_ms();
   h2e_event ev;
   while (h2e_conn_next_event(engine, &ev))
     on_event(lc, conn, &ev);
@@ -286,6 +288,7 @@ void serve_closed(h2e_loop *loop, h2e_loop_conn *lc) {
   if (conn == NULL)
     return;
   const char *protocol = h2e_loop_conn_protocol(lc);
+  conn->now_ms = serve_now_ms();
   while (conn->streams) {
     serve_stream *s = conn->streams;
     serve_tunnel_free(s);

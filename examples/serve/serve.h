@@ -75,6 +75,7 @@ struct serve_conn {
   serve_stream *streams; /* requests being answered */
   size_t open_streams;
   unsigned long requests; /* received so far */
+  uint64_t now_ms;        /* the clock, read once per turn */
 };
 
 typedef struct serve_tunnel serve_tunnel;
