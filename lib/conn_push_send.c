@@ -3,15 +3,6 @@
  * application then answers like any request (h2e_submit_headers,
  * h2e_submit_data). */
 #include "conn.h"
-#include "fields.h"
-
-/* RFC 9113 §8.4: promised requests are safe and cacheable, and carry no
- * content: GET or HEAD (RFC 9110 §9.2.1, §9.2.3). */
-static int request_pushable(const h2e_field *fields, size_t count) {
-  const h2e_field *method = h2e_field_find(fields, count, ":method");
-  return method != NULL && (h2e_field_value_is(method, "GET") ||
-                            h2e_field_value_is(method, "HEAD"));
-}
 
 /* RFC 9113 §5.1.2: our open streams within the peer's limit and our own
  * (the table was sized for it). */
@@ -31,7 +22,11 @@ static int check_can_push(const h2e_conn *conn, const h2e_field *fields,
   /* RFC 9113 §6.5.2, §8.4: not after the client said ENABLE_PUSH=0. */
   if (conn->peer_settings[H2E_SETTINGS_ENABLE_PUSH] == 0)
     return H2E_ERR_PUSH_DISABLED;
-  if (!request_pushable(fields, count))
+  /* RFC 9113 §8.4: a promised request is a whole, safe request without
+   * content (http_check.c), unless the config asks for raw HTTP. */
+  h2e_http_head head;
+  if (h2e_conn_http_submit(conn, H2E_HTTP_PUSH, fields, count, 0, &head) !=
+      H2E_OK)
     return H2E_ERR_INVALID_ARG;
   if (conn->next_local_id > H2E_MAX_STREAM_ID)
     return H2E_ERR_STREAM_IDS_EXHAUSTED; /* RFC 9113 §5.1.1 */

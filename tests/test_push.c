@@ -110,6 +110,31 @@ static void test_8_4_promised_request_must_be_safe(void **state) {
   peer_expect_no_frame(p);
 }
 
+/* §8.4: a promised request is a whole request (§8.3.1) without content,
+ * checked like the ones we send and receive. */
+static void test_8_4_promised_request_must_be_whole_and_empty(void **state) {
+  peer *p = server_with_request(state, NULL, 0);
+  h2e_field no_path[3] = {pushed_request[0], pushed_request[1],
+                          pushed_request[2]};
+  assert_int_equal(h2e_submit_push_promise(p->conn, 1, no_path, 3),
+                   H2E_ERR_INVALID_ARG);
+  h2e_field with_content[5];
+  memcpy(with_content, pushed_request, 4 * sizeof(h2e_field));
+  with_content[4] = (h2e_field)PEER_FIELD("content-length", "5");
+  assert_int_equal(h2e_submit_push_promise(p->conn, 1, with_content, 5),
+                   H2E_ERR_INVALID_ARG);
+  h2e_field upper[5];
+  memcpy(upper, pushed_request, 4 * sizeof(h2e_field));
+  upper[4] = (h2e_field)PEER_FIELD("Accept", "*/*"); /* §8.2.1 */
+  assert_int_equal(h2e_submit_push_promise(p->conn, 1, upper, 5),
+                   H2E_ERR_INVALID_ARG);
+  peer_expect_no_frame(p);
+  /* No stream id was used. */
+  assert_int_equal(h2e_submit_push_promise(p->conn, 1, pushed_request, 4), 2);
+  peer_expect_push_promise(p, 1, 2, pushed_request, 4);
+  peer_expect_no_frame(p);
+}
+
 static void test_8_4_associated_stream_must_be_a_live_request(void **state) {
   peer *p = server_with_request(state, NULL, 0);
   /* idle, stream 0, a closed stream, our own reserved stream */
@@ -295,6 +320,7 @@ int main(void) {
       PEER_TEST(test_8_4_promise_block_spans_continuation),
       PEER_TEST(test_6_5_2_no_push_after_client_enable_push_0),
       PEER_TEST(test_8_4_promised_request_must_be_safe),
+      PEER_TEST(test_8_4_promised_request_must_be_whole_and_empty),
       PEER_TEST(test_8_4_associated_stream_must_be_a_live_request),
       PEER_TEST(test_8_4_no_promise_after_our_end_stream),
       PEER_TEST(test_8_4_client_cannot_push),
