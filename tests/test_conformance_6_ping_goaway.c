@@ -118,17 +118,30 @@ static void test_6_7_submitted_ping_reports_its_round_trip(void **state) {
   peer_expect_no_frame(p);
 }
 
+/* A server with one timer of `ms` armed (config set by the caller), idle:
+ * its first tick gives the buffers back and sends nothing. */
+static peer *server_with_timer(void **state, h2e_config *config,
+                               uint64_t ms) {
+  peer *p = peer_start(state, H2E_SERVER, config);
+  assert_int_equal(peer_tick(p, 0), 0);
+  assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + ms);
+  return p;
+}
+
+/* The tick `ms` later queues a frame, of this type. */
+static h2e_frame tick_sends(peer *p, uint64_t ms, uint8_t type) {
+  assert_int_equal(peer_tick(p, ms), 1);
+  h2e_frame f;
+  assert_true(peer_next_frame(p, &f));
+  assert_int_equal(f.hd.type, type);
+  return f;
+}
+
 static void test_6_7_keepalive_pings_after_silence(void **state) {
   h2e_config config = peer_config(H2E_SERVER);
   config.keepalive_ms = 5000;
-  peer *p = peer_start(state, H2E_SERVER, &config);
-  /* The idle connection gives its buffers back: nothing to send. */
-  assert_int_equal(peer_tick(p, 0), 0);
-  assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 5000);
-  assert_int_equal(peer_tick(p, 5000), 1);
-  h2e_frame f;
-  assert_true(peer_next_frame(p, &f));
-  assert_int_equal(f.hd.type, H2E_FRAME_PING);
+  peer *p = server_with_timer(state, &config, 5000);
+  h2e_frame f = tick_sends(p, 5000, H2E_FRAME_PING);
   assert_int_equal(f.hd.flags, 0);
   uint8_t sent[8];
   memcpy(sent, f.u.ping.opaque_data, 8);
@@ -145,15 +158,10 @@ static void test_6_7_keepalive_pings_after_silence(void **state) {
 static void test_6_8_idle_timeout_sends_goaway_no_error(void **state) {
   h2e_config config = peer_config(H2E_SERVER);
   config.idle_timeout_ms = 30000;
-  peer *p = peer_start(state, H2E_SERVER, &config);
-  assert_int_equal(peer_tick(p, 0), 0);
-  assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + 30000);
+  peer *p = server_with_timer(state, &config, 30000);
   assert_int_equal(peer_tick(p, 29999), 0);
   peer_expect_no_frame(p);
-  assert_int_equal(peer_tick(p, 1), 1);
-  h2e_frame f;
-  assert_true(peer_next_frame(p, &f));
-  assert_int_equal(f.hd.type, H2E_FRAME_GOAWAY);
+  h2e_frame f = tick_sends(p, 1, H2E_FRAME_GOAWAY);
   assert_int_equal(f.hd.stream_id, 0);
   assert_int_equal(f.u.goaway.last_stream_id, 0);
   assert_int_equal(f.u.goaway.error_code, H2E_NO_ERROR);
