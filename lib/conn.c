@@ -199,6 +199,19 @@ void h2e_conn_stream_enter(h2e_conn *conn, h2e_stream *stream,
   }
 }
 
+/* RFC 9113 §5.4.2: frames in flight on a stream we reset are ignored,
+ * which takes remembering the stream. With no memory for that, they
+ * would be answered as errors: the connection fails instead. */
+static void remembered_or_fail(h2e_conn *conn, int rc) {
+  if (rc != H2E_OK)
+    h2e_conn_fail(conn, H2E_INTERNAL_ERROR, "h2e: out of memory");
+}
+
+void h2e_conn_remember_closed(h2e_conn *conn, uint32_t id, h2e_sstate state) {
+  remembered_or_fail(conn, h2e_stream_remember_closed(
+                               &conn->streams, &conn->allocator, id, state));
+}
+
 void h2e_conn_close_stream(h2e_conn *conn, h2e_stream *stream,
                            h2e_sstate closed_state) {
   if (stream->counted) {
@@ -212,7 +225,8 @@ void h2e_conn_close_stream(h2e_conn *conn, h2e_stream *stream,
   h2e_conn_drop_stream_output(conn, stream);
   h2e_list_remove(&stream->update_link);
   h2e_list_remove(&stream->window_link);
-  h2e_stream_destroy(&conn->streams, &conn->allocator, stream, closed_state);
+  remembered_or_fail(conn, h2e_stream_destroy(&conn->streams, &conn->allocator,
+                                              stream, closed_state));
   if (conn->streams.count == 0)
     h2e_conn_note_idle(conn);
 }

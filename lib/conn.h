@@ -251,6 +251,9 @@ h2e_sstate h2e_conn_stream_state(const h2e_conn *conn, uint32_t id,
                                  h2e_stream **stream);
 /* Applies a state transition that the table allowed. */
 void h2e_conn_stream_enter(h2e_conn *conn, h2e_stream *stream, h2e_sstate next);
+/* Remembers a stream that closed without a slot (refused, ignored), or
+ * fails the connection when there is no memory to remember it in. */
+void h2e_conn_remember_closed(h2e_conn *conn, uint32_t id, h2e_sstate state);
 /* Closes a live stream for good (counts, queues, lists, table). */
 void h2e_conn_close_stream(h2e_conn *conn, h2e_stream *stream,
                            h2e_sstate closed_state);

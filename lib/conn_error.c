@@ -56,6 +56,5 @@ void h2e_conn_stream_error(h2e_conn *conn, uint32_t stream_id, uint32_t code,
     return;
   /* RFC 9113 §5.4.2: RST_STREAM, and frames in flight are ignored. */
   h2e_conn_queue_rst(conn, NULL, stream_id, code, 1);
-  h2e_stream_remember_closed(&conn->streams, &conn->allocator, stream_id,
-                             H2E_SS_CLOSED_RESET_SENT);
+  h2e_conn_remember_closed(conn, stream_id, H2E_SS_CLOSED_RESET_SENT);
 }

@@ -68,8 +68,7 @@ static void refuse(h2e_conn *conn, uint32_t id, uint32_t code) {
   if (h2e_conn_spend(conn) < 0)
     return;
   h2e_conn_queue_rst(conn, NULL, id, code, 1);
-  h2e_stream_remember_closed(&conn->streams, &conn->allocator, id,
-                             H2E_SS_CLOSED_RESET_SENT);
+  h2e_conn_remember_closed(conn, id, H2E_SS_CLOSED_RESET_SENT);
 }
 
 h2e_stream *h2e_conn_create_peer_stream(h2e_conn *conn, uint32_t id) {
@@ -97,8 +96,7 @@ static void open_peer_stream(h2e_conn *conn, uint32_t id,
   conn->last_peer_id = id;
   /* RFC 9113 §6.8: streams above our final GOAWAY are discarded. */
   if (conn->goaway_sent == H2E_GOAWAY_FINAL && id > conn->goaway_sent_last_id) {
-    h2e_stream_remember_closed(&conn->streams, &conn->allocator, id,
-                               H2E_SS_CLOSED_RESET_SENT);
+    h2e_conn_remember_closed(conn, id, H2E_SS_CLOSED_RESET_SENT);
     return;
   }
   h2e_stream *stream = NULL;

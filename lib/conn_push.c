@@ -28,8 +28,7 @@ static int promised_id_valid(const h2e_conn *conn, uint32_t id) {
  * stream); the stream is remembered so its frames in flight are ignored. */
 static void decline(h2e_conn *conn, uint32_t promised, uint32_t code) {
   h2e_conn_queue_rst(conn, NULL, promised, code, 1);
-  h2e_stream_remember_closed(&conn->streams, &conn->allocator, promised,
-                             H2E_SS_CLOSED_RESET_SENT);
+  h2e_conn_remember_closed(conn, promised, H2E_SS_CLOSED_RESET_SENT);
 }
 
 static void reserve(h2e_conn *conn, uint32_t associated, uint32_t promised,

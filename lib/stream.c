@@ -168,30 +168,32 @@ static void closed_grow(h2e_stream_table *table,
   table->closed_room = room;
 }
 
-void h2e_stream_remember_closed(h2e_stream_table *table,
-                                const h2e_allocator *allocator, uint32_t id,
-                                h2e_sstate closed_state) {
+int h2e_stream_remember_closed(h2e_stream_table *table,
+                               const h2e_allocator *allocator, uint32_t id,
+                               h2e_sstate closed_state) {
   if (table->closed_count == table->closed_room &&
       table->closed_room < table->closed_cap)
     closed_grow(table, allocator);
   if (table->closed_room == 0)
-    return;
+    return table->closed_cap == 0 ? H2E_OK : H2E_ERR_NOMEM;
   table->closed[table->closed_next] =
       (h2e_closed_stream){id, (uint8_t)closed_state};
   table->closed_next = (table->closed_next + 1) % table->closed_room;
   if (table->closed_count < table->closed_room)
     table->closed_count++;
+  return H2E_OK;
 }
 
-void h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
-                        h2e_stream *stream, h2e_sstate closed_state) {
-  remove_bucket(table, stream->id);
-  h2e_stream_remember_closed(table, allocator, stream->id, closed_state);
+int h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
+                       h2e_stream *stream, h2e_sstate closed_state) {
+  uint32_t id = stream->id;
+  remove_bucket(table, id);
   stream->live = 0;
   table->count--;
   if (table->newest == stream)
     table->newest = NULL;
-  h2e_slab_put(&table->slots, stream->slot);
+  h2e_slab_put(&table->slots, stream->slot); /* stream is gone from here */
+  return h2e_stream_remember_closed(table, allocator, id, closed_state);
 }
 
 h2e_sstate h2e_stream_closed_state(const h2e_stream_table *table, uint32_t id) {

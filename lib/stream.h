@@ -163,14 +163,17 @@ h2e_stream *h2e_stream_create(h2e_stream_table *table,
                               const h2e_allocator *allocator, uint32_t id,
                               int *err);
 
-/* Forgets a live stream, remembering that it closed in `closed_state`. */
-void h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
-                        h2e_stream *stream, h2e_sstate closed_state);
+/* Forgets a live stream, remembering that it closed in `closed_state`
+ * (the result of h2e_stream_remember_closed). */
+int h2e_stream_destroy(h2e_stream_table *table, const h2e_allocator *allocator,
+                       h2e_stream *stream, h2e_sstate closed_state);
 
-/* Remembers a stream that never had a slot (refused, ignored). */
-void h2e_stream_remember_closed(h2e_stream_table *table,
-                                const h2e_allocator *allocator, uint32_t id,
-                                h2e_sstate closed_state);
+/* Remembers a stream that never had a slot (refused, ignored). When the
+ * ring is full and cannot grow, the oldest is forgotten; H2E_ERR_NOMEM
+ * when the first ring cannot be taken and nothing is remembered. */
+int h2e_stream_remember_closed(h2e_stream_table *table,
+                               const h2e_allocator *allocator, uint32_t id,
+                               h2e_sstate closed_state);
 
 /* How a forgotten stream closed: H2E_SS_CLOSED_UNKNOWN if not recorded. */
 h2e_sstate h2e_stream_closed_state(const h2e_stream_table *table, uint32_t id);

@@ -120,8 +120,7 @@ static void test_6_7_submitted_ping_reports_its_round_trip(void **state) {
 
 /* A server with one timer of `ms` armed (config set by the caller), idle:
  * its first tick gives the buffers back and sends nothing. */
-static peer *server_with_timer(void **state, h2e_config *config,
-                               uint64_t ms) {
+static peer *server_with_timer(void **state, h2e_config *config, uint64_t ms) {
   peer *p = peer_start(state, H2E_SERVER, config);
   assert_int_equal(peer_tick(p, 0), 0);
   assert_int_equal(h2e_conn_deadline(p->conn), p->now_ms + ms);

@@ -2,6 +2,7 @@
  * h2e_conn_memsize_max, nothing allocated per request once warm, and all
  * of it given back at h2e_conn_free. A counting allocator watches. */
 #include "conn_pair.h"
+#include "stream.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -332,6 +333,38 @@ static void test_event_ring_refused_once_then_granted(void **state) {
   assert_int_equal(m.server_mem.current, 0);
 }
 
+/* Found by fuzz/conn_server: the ring of closed streams could not be
+ * taken, so a stream we reset was forgotten, and the DATA the peer had in
+ * flight on it drew a second RST_STREAM (RFC 9113 §5.4.2: such frames
+ * are ignored). With nothing to remember it in, the connection fails. */
+static void test_closed_ring_refused_is_a_connection_error(void **state) {
+  (void)state;
+  measured_pair m;
+  measured_new(&m, NULL, NULL);
+  m.p->client.keep_log = m.p->server.keep_log = 1;
+  int32_t id = h2e_submit_request(m.p->client.conn, pair_post_request, 4, 0);
+  assert_true(id > 0);
+  pair_pump(m.p);
+  assert_int_equal(pair_count(&m.p->server, H2E_EV_CONN_ERROR, 0), 0);
+  m.server_mem.refuse_once = 8 * sizeof(h2e_closed_stream); /* first ring */
+  assert_int_equal(
+      h2e_submit_rst_stream(m.p->server.conn, (uint32_t)id, H2E_CANCEL), 0);
+  assert_int_equal(m.server_mem.refuse_once, 0); /* it was refused */
+  pair_pull(&m.p->server);
+  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(err);
+  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  static const uint8_t body[100];
+  h2e_submit_data(m.p->client.conn, (uint32_t)id, body, sizeof body,
+                  H2E_END_STREAM, 1);
+  pair_pump(m.p);
+  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
+  assert_non_null(goaway);
+  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
 static size_t fail_after;
 static void *failing_alloc(void *ctx, size_t size) {
   (void)ctx;
@@ -367,6 +400,7 @@ int main(void) {
       cmocka_unit_test(test_large_buffers_given_back_at_once_when_idle),
       cmocka_unit_test(test_buffer_linger_keeps_buffers_between_requests),
       cmocka_unit_test(test_event_ring_refused_once_then_granted),
+      cmocka_unit_test(test_closed_ring_refused_is_a_connection_error),
       cmocka_unit_test(
           test_allocation_refused_entirely_still_reports_the_error),
       cmocka_unit_test(

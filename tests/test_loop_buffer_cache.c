@@ -139,7 +139,7 @@ static void test_distinct_sizes_beyond_the_bins_go_behind(void **state) {
   assert_int_equal(f.b.live, 0);
 }
 
-/* ---- through h2e_loop ----------------------------------------------------- */
+/* ---- through h2e_loop --------------------------------------------------- */
 
 /* One client connection, bursts of requests with quiet turns between
  * them, so that the server connection goes idle and gives its buffers

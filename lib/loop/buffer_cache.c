@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-void h2e_buffer_cache_init(h2e_buffer_cache *cache,
-                           const h2e_allocator *behind, size_t cap) {
+void h2e_buffer_cache_init(h2e_buffer_cache *cache, const h2e_allocator *behind,
+                           size_t cap) {
   memset(cache, 0, sizeof *cache);
   cache->behind = *behind;
   cache->cap = cap;

@@ -28,8 +28,8 @@ typedef struct h2e_buffer_cache {
   h2e_buffer_bin bins[H2E_BUFFER_CACHE_BINS];
 } h2e_buffer_cache;
 
-void h2e_buffer_cache_init(h2e_buffer_cache *cache,
-                           const h2e_allocator *behind, size_t cap);
+void h2e_buffer_cache_init(h2e_buffer_cache *cache, const h2e_allocator *behind,
+                           size_t cap);
 /* An allocator that takes from the cache first and gives back to it while
  * it has room. The cache must outlive everything allocated through it. */
 h2e_allocator h2e_buffer_cache_allocator(h2e_buffer_cache *cache);
