@@ -19,7 +19,7 @@
 #define ACCEPTS_PER_WAKEUP 64
 /* Large buffers kept for the accepted connections (buffer_cache.h): a
  * busy connection with the default config takes about 280 KB of them. */
-#define BUFFER_CACHE_OCTETS (512 * 1024)
+#define BUFFER_CACHE_OCTETS ((size_t)512 * 1024)
 
 typedef struct listener {
   int fd;
