@@ -150,32 +150,57 @@ void h2e_conn_slices_end(h2e_conn *conn) {
   conn->reader_pinned = 0;
 }
 
-static void release_input(h2e_conn *conn) {
+/* Each gives its buffer back and forgets it (nothing when there is none):
+ * at idle when unused, and all of them at h2e_conn_free. */
+static void drop_arena(h2e_conn *conn) {
   h2e_arena *a = &conn->arena;
-  if (arena_unused(conn)) {
-    give_back(conn, a->bytes, a->bytes_cap);
-    give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
-    a->bytes = NULL;
-    a->fields = NULL;
-  }
-  if (reader_buffer_unused(conn)) {
-    h2e_frame_reader_set_buffer(&conn->reader, NULL);
-    give_back(conn, conn->reader_buf, conn->reader.buf_cap);
-    conn->reader_buf = NULL;
-  }
-  if (block_buffer_unused(conn)) {
-    give_back(conn, conn->block.buf, conn->block.cap);
-    conn->block.buf = NULL;
-    conn->block.cap = 0;
-  }
+  give_back(conn, a->bytes, a->bytes_cap);
+  give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
+  a->bytes = NULL;
+  a->fields = NULL;
+}
+
+static void drop_reader_buffer(h2e_conn *conn) {
+  h2e_frame_reader_set_buffer(&conn->reader, NULL);
+  give_back(conn, conn->reader_buf, conn->reader.buf_cap);
+  conn->reader_buf = NULL;
+}
+
+static void drop_block_buffer(h2e_conn *conn) {
+  give_back(conn, conn->block.buf, conn->block.cap);
+  conn->block.buf = NULL;
+  conn->block.cap = 0;
+}
+
+static void drop_segs(h2e_conn *conn) {
+  give_back(conn, conn->segs, segs_size);
+  conn->segs = NULL;
+  conn->seg_head = 0;
+}
+
+static void drop_events(h2e_conn *conn) {
+  give_back(conn, conn->events.items, events_size(conn));
+  conn->events.items = NULL;
+  conn->events.head = 0;
+}
+
+static void drop_awaited(h2e_conn *conn) {
+  give_back(conn, conn->awaited, sizeof(h2e_awaited));
+  conn->awaited = NULL;
+}
+
+static void release_input(h2e_conn *conn) {
+  if (arena_unused(conn))
+    drop_arena(conn);
+  if (reader_buffer_unused(conn))
+    drop_reader_buffer(conn);
+  if (block_buffer_unused(conn))
+    drop_block_buffer(conn);
 }
 
 static void release_output(h2e_conn *conn) {
-  if (segs_unused(conn)) {
-    give_back(conn, conn->segs, segs_size);
-    conn->segs = NULL;
-    conn->seg_head = 0;
-  }
+  if (segs_unused(conn))
+    drop_segs(conn);
   h2e_fifo_release(&conn->ctrl);
   h2e_fifo_release(&conn->blocks);
   if (held_unused(conn)) {
@@ -190,25 +215,18 @@ void h2e_conn_buffers_release_idle(h2e_conn *conn) {
     return;
   release_input(conn);
   release_output(conn);
-  if (events_unused(conn)) {
-    give_back(conn, conn->events.items, events_size(conn));
-    conn->events.items = NULL;
-    conn->events.head = 0;
-  }
-  if (awaited_unused(conn)) {
-    give_back(conn, conn->awaited, sizeof(h2e_awaited));
-    conn->awaited = NULL;
-  }
+  if (events_unused(conn))
+    drop_events(conn);
+  if (awaited_unused(conn))
+    drop_awaited(conn);
   h2e_stream_table_release(&conn->streams, &conn->allocator);
 }
 
 void h2e_conn_buffers_free(h2e_conn *conn) {
-  const h2e_arena *a = &conn->arena;
-  give_back(conn, a->bytes, a->bytes_cap);
-  give_back(conn, a->fields, a->fields_cap * sizeof(h2e_field));
-  give_back(conn, conn->reader_buf, conn->reader.buf_cap);
-  give_back(conn, conn->block.buf, conn->block.cap);
-  give_back(conn, conn->segs, segs_size);
-  give_back(conn, conn->events.items, events_size(conn));
-  give_back(conn, conn->awaited, sizeof(h2e_awaited));
+  drop_arena(conn);
+  drop_reader_buffer(conn);
+  drop_block_buffer(conn);
+  drop_segs(conn);
+  drop_events(conn);
+  drop_awaited(conn);
 }
