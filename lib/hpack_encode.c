@@ -281,8 +281,7 @@ static int reserve_storage(h2e_hpack_encoder *encoder, const h2e_field *field) {
   if (h2e_hpack_table_has_storage(&encoder->table, octets))
     return H2E_OK;
   h2e_hpack_shape shape = h2e_hpack_table_grown_shape(&encoder->table, octets);
-  if (shape.octets == encoder->table.ring_size &&
-      shape.slots == encoder->table.slots)
+  if (h2e_hpack_shape_equal(shape, h2e_hpack_table_shape(&encoder->table)))
     return H2E_OK;
   return resize(encoder, shape);
 }

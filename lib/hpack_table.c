@@ -33,10 +33,6 @@ h2e_hpack_shape h2e_hpack_shape_first(uint32_t capacity) {
   return shape;
 }
 
-static int shape_equal(h2e_hpack_shape a, h2e_hpack_shape b) {
-  return a.octets == b.octets && a.slots == b.slots;
-}
-
 /* The next shape of the sequence: both dimensions doubled, up to the full
  * shape (octets <= 2^30, so doubling does not overflow). */
 static h2e_hpack_shape shape_doubled(h2e_hpack_shape shape,
@@ -50,7 +46,7 @@ h2e_hpack_shape h2e_hpack_shape_before_full(uint32_t capacity) {
   h2e_hpack_shape full = h2e_hpack_shape_full(capacity);
   h2e_hpack_shape before = {0, 0};
   for (h2e_hpack_shape shape = h2e_hpack_shape_first(capacity);
-       !shape_equal(shape, full); shape = shape_doubled(shape, full))
+       !h2e_hpack_shape_equal(shape, full); shape = shape_doubled(shape, full))
     before = shape;
   return before;
 }
@@ -91,7 +87,7 @@ h2e_hpack_shape h2e_hpack_table_grown_shape(const h2e_hpack_table *table,
                               : h2e_hpack_shape_first(table->capacity);
   while (!shape_holds(shape, (uint64_t)table->count + 1, live + octets) &&
          !shape_holds(shape, max_size / H2E_HPACK_ENTRY_OVERHEAD, max_size) &&
-         !shape_equal(shape, full))
+         !h2e_hpack_shape_equal(shape, full))
     shape = shape_doubled(shape, full);
   return shape;
 }

@@ -89,6 +89,10 @@ size_t h2e_hpack_table_memsize(uint32_t capacity);
 /* Sets up an empty table with max_size = capacity and no storage. */
 void h2e_hpack_table_init(h2e_hpack_table *table, uint32_t capacity);
 
+static inline int h2e_hpack_shape_equal(h2e_hpack_shape a, h2e_hpack_shape b) {
+  return a.octets == b.octets && a.slots == b.slots;
+}
+
 /* The shape the storage has now. */
 static inline h2e_hpack_shape
 h2e_hpack_table_shape(const h2e_hpack_table *table) {
