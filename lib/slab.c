@@ -41,19 +41,19 @@ static size_t table_size(const h2e_slab *slab) {
   return slab->chunk_count * sizeof(uint8_t *);
 }
 
-static void free_chunks(h2e_slab *slab, const h2e_allocator *allocator) {
+/* Gives back every chunk and the chunk table. */
+static void free_storage(h2e_slab *slab, const h2e_allocator *allocator) {
   size_t chunk_size = slab->per_chunk * slab->item_size;
-  for (size_t i = 0; i < slab->chunk_count; i++) {
+  for (size_t i = 0; i < slab->chunk_count; i++)
     h2e_mem_free(allocator, slab->chunks[i], chunk_size);
-    slab->chunks[i] = NULL;
-  }
+  h2e_mem_free(allocator, slab->chunks, table_size(slab));
+  slab->chunks = NULL;
 }
 
 void h2e_slab_free(h2e_slab *slab, const h2e_allocator *allocator) {
   if (slab->chunks == NULL)
     return;
-  free_chunks(slab, allocator);
-  h2e_mem_free(allocator, slab->chunks, table_size(slab));
+  free_storage(slab, allocator);
   memset(slab, 0, sizeof *slab);
 }
 
@@ -64,9 +64,7 @@ int h2e_slab_unused(const h2e_slab *slab) {
 void h2e_slab_release(h2e_slab *slab, const h2e_allocator *allocator) {
   if (!h2e_slab_unused(slab))
     return;
-  free_chunks(slab, allocator);
-  h2e_mem_free(allocator, slab->chunks, table_size(slab));
-  slab->chunks = NULL;
+  free_storage(slab, allocator);
   slab->grown = 0;
   slab->free_head = 0;
 }
