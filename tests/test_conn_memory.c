@@ -264,6 +264,20 @@ static void test_buffer_linger_keeps_buffers_between_requests(void **state) {
   assert_int_equal(m.server_mem.current, 0);
 }
 
+/* Our own failure (RFC 9113 §7: INTERNAL_ERROR): the server's application
+ * is told, and so is the client, by GOAWAY. */
+static void expect_server_failed_internal(const measured_pair *m) {
+  const pair_event *err = pair_find(&m->p->server, H2E_EV_CONN_ERROR, 0, 0);
+  assert_non_null(err);
+  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+}
+
+static void expect_client_told_internal(const measured_pair *m) {
+  const pair_event *goaway = pair_find(&m->p->client, H2E_EV_GOAWAY, 0, 0);
+  assert_non_null(goaway);
+  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+}
+
 /* A buffer taken at first use that the allocator refuses fails the
  * connection with INTERNAL_ERROR (RFC 9113 §7), nothing worse. */
 static void
@@ -275,12 +289,8 @@ test_allocation_failure_at_first_use_is_a_connection_error(void **state) {
   m.server_mem.refuse_above = 32768; /* the decoded-field arena */
   assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
   pair_pump(m.p);
-  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
-  assert_non_null(err);
-  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
-  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
-  assert_non_null(goaway);
-  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  expect_server_failed_internal(&m);
+  expect_client_told_internal(&m);
   m.server_mem.refuse_above = 0;
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);
@@ -299,9 +309,7 @@ test_allocation_refused_entirely_still_reports_the_error(void **state) {
   m.server_mem.refuse_above = 1;
   assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
   pair_pump(m.p);
-  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
-  assert_non_null(err);
-  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  expect_server_failed_internal(&m);
   assert_true(h2e_conn_want(m.p->server.conn) & H2E_CLOSED);
   m.server_mem.refuse_above = 0;
   pair_free(m.p);
@@ -323,12 +331,8 @@ static void test_event_ring_refused_once_then_granted(void **state) {
   assert_true(h2e_submit_request(m.p->client.conn, pair_get_request, 4, 1) > 0);
   pair_pump(m.p);
   assert_int_equal(m.server_mem.refuse_once, 0); /* it was refused */
-  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
-  assert_non_null(err);
-  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
-  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
-  assert_non_null(goaway);
-  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  expect_server_failed_internal(&m);
+  expect_client_told_internal(&m);
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);
 }
@@ -351,16 +355,12 @@ static void test_closed_ring_refused_is_a_connection_error(void **state) {
       h2e_submit_rst_stream(m.p->server.conn, (uint32_t)id, H2E_CANCEL), 0);
   assert_int_equal(m.server_mem.refuse_once, 0); /* it was refused */
   pair_pull(&m.p->server);
-  const pair_event *err = pair_find(&m.p->server, H2E_EV_CONN_ERROR, 0, 0);
-  assert_non_null(err);
-  assert_int_equal(err->code, H2E_INTERNAL_ERROR);
+  expect_server_failed_internal(&m);
   static const uint8_t body[100];
   h2e_submit_data(m.p->client.conn, (uint32_t)id, body, sizeof body,
                   H2E_END_STREAM, 1);
   pair_pump(m.p);
-  const pair_event *goaway = pair_find(&m.p->client, H2E_EV_GOAWAY, 0, 0);
-  assert_non_null(goaway);
-  assert_int_equal(goaway->code, H2E_INTERNAL_ERROR);
+  expect_client_told_internal(&m);
   pair_free(m.p);
   assert_int_equal(m.server_mem.current, 0);
 }
