@@ -38,10 +38,10 @@ typedef struct fixture {
   h2e_allocator a;
 } fixture;
 
-static void fixture_init(fixture *f) {
+static void fixture_init(fixture *f, size_t cap) {
   memset(f, 0, sizeof *f);
   f->behind_allocator = (h2e_allocator){behind_alloc, behind_free, &f->b};
-  h2e_buffer_cache_init(&f->cache, &f->behind_allocator, CAP);
+  h2e_buffer_cache_init(&f->cache, &f->behind_allocator, cap);
   f->a = h2e_buffer_cache_allocator(&f->cache);
 }
 
@@ -59,7 +59,7 @@ static void give(fixture *f, void *p, size_t size) {
 static void test_a_large_block_given_back_is_taken_again(void **state) {
   (void)state;
   fixture f;
-  fixture_init(&f);
+  fixture_init(&f, CAP);
   void *first = take(&f, 4096);
   give(&f, first, 4096);
   assert_int_equal(f.b.frees, 0);
@@ -81,7 +81,7 @@ static void test_a_large_block_given_back_is_taken_again(void **state) {
 static void test_small_blocks_go_straight_behind(void **state) {
   (void)state;
   fixture f;
-  fixture_init(&f);
+  fixture_init(&f, CAP);
   void *p = take(&f, H2E_BUFFER_CACHE_MIN - 1);
   give(&f, p, H2E_BUFFER_CACHE_MIN - 1);
   assert_int_equal(f.b.frees, 1);
@@ -96,7 +96,7 @@ static void test_small_blocks_go_straight_behind(void **state) {
 static void test_the_cache_keeps_at_most_its_cap(void **state) {
   (void)state;
   fixture f;
-  fixture_init(&f);
+  fixture_init(&f, CAP);
   enum { N = CAP / 1024 + 2 };
   void *blocks[N];
   for (int i = 0; i < N; i++)
@@ -117,10 +117,7 @@ static void test_the_cache_keeps_at_most_its_cap(void **state) {
 static void test_distinct_sizes_beyond_the_bins_go_behind(void **state) {
   (void)state;
   fixture f;
-  memset(&f, 0, sizeof f);
-  f.behind_allocator = (h2e_allocator){behind_alloc, behind_free, &f.b};
-  h2e_buffer_cache_init(&f.cache, &f.behind_allocator, 1 << 20);
-  f.a = h2e_buffer_cache_allocator(&f.cache);
+  fixture_init(&f, 1 << 20); /* room for every size */
   enum { N = H2E_BUFFER_CACHE_BINS + 1 };
   void *blocks[N];
   for (size_t i = 0; i < N; i++)
