@@ -271,7 +271,7 @@ static void cf_app_submit_headers(cf_run *r) {
            flags, rc);
   CF_CHECK_RC(rc, "submit_headers_rc", H2E_OK, H2E_ERR_WOULDBLOCK,
               H2E_ERR_BUFFER_TOO_SMALL, H2E_ERR_STREAM_CLOSED,
-              H2E_ERR_INVALID_ARG, H2E_ERR_CONN_CLOSED,
+              H2E_ERR_INVALID_ARG, H2E_ERR_CONN_CLOSED, H2E_ERR_NOMEM,
               H2E_ERR_STREAM_LIMIT /* a promised stream, §5.1.2 */);
   if (rc == H2E_OK)
     cf_stream_expect_block(&r->streams, id, cf_hash_fields(fields, count));

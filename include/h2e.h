@@ -366,8 +366,9 @@ enum {
  * H2E_ERR_STREAM_IDS_EXHAUSTED (open a new connection),
  * H2E_ERR_WOULDBLOCK (output full), H2E_ERR_CONN_CLOSED (GOAWAY received
  * or sent: no new streams here), H2E_ERR_INVALID_ARG (a malformed request
- * head, see http_flags). A HEAD request is remembered: its response may
- * carry no content. */
+ * head, see http_flags), H2E_ERR_NOMEM (the allocator refused the
+ * header-block buffer: nothing was queued, the connection goes on). A
+ * HEAD request is remembered: its response may carry no content. */
 H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
                                    size_t count, unsigned flags);
 
@@ -382,7 +383,9 @@ H2E_API int32_t h2e_submit_request(h2e_conn *conn, const h2e_field *fields,
  * HPACK-encoded at once; H2E_ERR_WOULDBLOCK when the output buffer is
  * full, H2E_ERR_BUFFER_TOO_SMALL when the block could never fit it,
  * H2E_ERR_STREAM_CLOSED when the stream cannot send (closed, reset, or
- * our END_STREAM already submitted). */
+ * our END_STREAM already submitted), H2E_ERR_NOMEM when the allocator
+ * refused the header-block buffer or the held-trailers area (nothing was
+ * queued, the connection goes on). */
 H2E_API int h2e_submit_headers(h2e_conn *conn, uint32_t stream_id,
                                const h2e_field *fields, size_t count,
                                unsigned flags);

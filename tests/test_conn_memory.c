@@ -365,6 +365,35 @@ static void test_closed_ring_refused_is_a_connection_error(void **state) {
   assert_int_equal(m.server_mem.current, 0);
 }
 
+/* Found by fuzz/conn_server: a header block whose buffer the allocator
+ * refuses is H2E_ERR_NOMEM for that call only; nothing is queued and the
+ * connection goes on, so the same block can be submitted again. */
+static void test_refused_block_buffer_is_nomem_for_that_call(void **state) {
+  (void)state;
+  h2e_config server_config;
+  h2e_config_init(&server_config, H2E_SERVER);
+  measured_pair m;
+  measured_new(&m, NULL, &server_config);
+  m.p->client.keep_log = m.p->server.keep_log = 1;
+  int32_t id =
+      h2e_submit_request(m.p->client.conn, pair_get_request, 4, H2E_END_STREAM);
+  assert_true(id > 0);
+  pair_pump(m.p);
+  m.server_mem.refuse_once = server_config.output_buffer_size;
+  assert_int_equal(h2e_submit_headers(m.p->server.conn, (uint32_t)id,
+                                      pair_ok_response, 2, H2E_END_STREAM),
+                   H2E_ERR_NOMEM);
+  assert_int_equal(m.server_mem.refuse_once, 0); /* it was refused */
+  assert_int_equal(h2e_submit_headers(m.p->server.conn, (uint32_t)id,
+                                      pair_ok_response, 2, H2E_END_STREAM),
+                   0);
+  pair_pump(m.p);
+  assert_int_equal(pair_count(&m.p->server, H2E_EV_CONN_ERROR, 0), 0);
+  assert_int_equal(pair_count(&m.p->client, H2E_EV_HEADERS, (uint32_t)id), 1);
+  pair_free(m.p);
+  assert_int_equal(m.server_mem.current, 0);
+}
+
 static size_t fail_after;
 static void *failing_alloc(void *ctx, size_t size) {
   (void)ctx;
@@ -401,6 +430,7 @@ int main(void) {
       cmocka_unit_test(test_buffer_linger_keeps_buffers_between_requests),
       cmocka_unit_test(test_event_ring_refused_once_then_granted),
       cmocka_unit_test(test_closed_ring_refused_is_a_connection_error),
+      cmocka_unit_test(test_refused_block_buffer_is_nomem_for_that_call),
       cmocka_unit_test(
           test_allocation_refused_entirely_still_reports_the_error),
       cmocka_unit_test(
